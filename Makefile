@@ -1,0 +1,78 @@
+# Min plan. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+IDPORTEN_PORT ?= 5001
+HOST ?= 127.0.0.1
+APP_URL := http://$(HOST):$(PORT)
+ISSUER := http://$(HOST):$(IDPORTEN_PORT)
+FLASK := FLASK_APP=patient_app OIDC_ISSUER=$(ISSUER) $(BIN)/flask
+VENDOR := patient_app/static/vendor
+STAMPS := .make
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+$(STAMPS)/python: pyproject.toml | $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	touch $@
+
+$(STAMPS)/translations: $(wildcard patient_app/translations/*/LC_MESSAGES/messages.po) $(STAMPS)/python
+	$(BIN)/pybabel compile --use-fuzzy -d patient_app/translations
+	touch $@
+
+.PHONY: bootstrap
+bootstrap: $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/translations ## Install Python and front-end packages, compile translations
+
+.PHONY: database
+database: bootstrap ## Migrate the database and load the demo people (safe to repeat)
+	$(FLASK) db-upgrade
+	$(FLASK) seed-demo
+	$(FLASK) standin-config instance/standin --app-url $(APP_URL)
+
+.PHONY: run
+run: database ## Set everything up and start the stand-in ID-porten and the app with demo data
+	@echo
+	@echo "  Min plan:             $(APP_URL)"
+	@echo "  Stand-in ID-porten:   $(ISSUER)"
+	@echo "  Demo logins (pick one on the ID-porten page):"
+	@$(BIN)/python -c "from patient_app.demo.people import DEMO_PEOPLE; [print(f'    {p.pid}  {p.name}, {p.description}') for p in DEMO_PEOPLE]"
+	@echo
+	@trap 'kill 0' EXIT INT TERM; \
+	IDPORTEN_STANDIN_PORT=$(IDPORTEN_PORT) IDPORTEN_STANDIN_ISSUER=$(ISSUER) \
+	IDPORTEN_STANDIN_CLIENTS=instance/standin/clients.json IDPORTEN_STANDIN_PERSONS=instance/standin/persons.json \
+	$(BIN)/python -m idporten_standin & \
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+.PHONY: translations-update
+translations-update: $(STAMPS)/python ## Extract texts and update the nn and en catalogues
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o patient_app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i patient_app/translations/messages.pot -d patient_app/translations --no-fuzzy-matching
+
+.PHONY: browser
+browser: ## Make sure Debian's Chromium is installed (browser tests need it)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+.PHONY: test
+test: bootstrap browser ## Set up and run every test
+	$(BIN)/python -m pytest
+
+.PHONY: clean
+clean: ## Remove installed packages and local data
+	rm -rf $(VENV) node_modules $(VENDOR) $(STAMPS) instance

@@ -1,0 +1,175 @@
+"""THE access policy: who may see or do what to which part of which plan.
+
+Every view, fragment and query asks this module; templates never decide.
+A plan the person may not open answers 404, the same as a plan that does not
+exist, so identifiers cannot be probed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, or_, select
+
+from patient_app.extensions import db
+from patient_app.models import Membership, Person, Plan, Role, Scope
+
+OSLO = ZoneInfo("Europe/Oslo")
+GUARDIAN_AGE_LIMIT = 16  # pasient- og brukerrettighetsloven § 4-3: own consent from 16
+
+
+class Part(enum.StrEnum):
+    """The parts of a plan that access is decided for."""
+
+    OVERVIEW = "overview"
+    GOALS = "goals"
+    MEASURES = "measures"
+    DECISIONS = "decisions"
+    MEETINGS = "meetings"
+    CRISIS_PLAN = "crisis_plan"
+    CONTACTS = "contacts"
+    CONSENT = "consent"
+
+
+PARTS_BY_SCOPE: dict[Scope, frozenset[Part]] = {
+    Scope.MEETINGS_AND_CONTACTS: frozenset({Part.OVERVIEW, Part.MEETINGS, Part.CONTACTS}),
+    Scope.WHOLE_PLAN: frozenset(Part),
+    Scope.MESSAGES: frozenset({Part.OVERVIEW}),
+}
+
+
+def today_in_oslo() -> dt.date:
+    return dt.datetime.now(OSLO).date()
+
+
+@dataclass(frozen=True)
+class PlanAccess:
+    """One person's effective access to one plan, as the policy decided it."""
+
+    plan: Plan
+    membership: Membership
+
+    @property
+    def role(self) -> Role:
+        return self.membership.role
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is Role.OWNER
+
+    @property
+    def hides_guardian_restricted_items(self) -> bool:
+        return self.role is Role.GUARDIAN
+
+    def may_view(self, part: Part) -> bool:
+        if self.role in (Role.OWNER, Role.GUARDIAN, Role.COORDINATOR):
+            return True
+        return any(part in PARTS_BY_SCOPE[scope] for scope in self.membership.scope_set)
+
+    def visible_parts(self) -> frozenset[Part]:
+        return frozenset(part for part in Part if self.may_view(part))
+
+
+def membership_is_active(membership: Membership, owner: Person, today: dt.date) -> bool:
+    if membership.revoked_at is not None:
+        return False
+    if membership.valid_until is not None and membership.valid_until < today:
+        return False
+    if membership.role is Role.GUARDIAN:
+        age = owner.age_on(today)
+        return age is not None and age < GUARDIAN_AGE_LIMIT
+    return True
+
+
+def _memberships_query(person: Person, today: dt.date) -> Select:
+    """Memberships that may be active; age rules are applied afterwards in Python."""
+    return (
+        select(Membership)
+        .join(Membership.plan)
+        .where(Membership.person_id == person.id, Membership.revoked_at.is_(None))
+        .where(or_(Membership.valid_until.is_(None), Membership.valid_until >= today))
+    )
+
+
+def accessible_plans(person: Person, today: dt.date | None = None) -> list[PlanAccess]:
+    """Every plan this person may open now, their own first."""
+    today = today or today_in_oslo()
+    rows = db.session.scalars(_memberships_query(person, today)).all()
+    accesses = [
+        PlanAccess(plan=m.plan, membership=m)
+        for m in rows
+        if membership_is_active(m, m.plan.owner, today)
+    ]
+    return sorted(accesses, key=lambda a: (not a.is_owner, a.plan.owner.name))
+
+
+def access_to(person: Person, plan_public_id: uuid.UUID, today: dt.date | None = None) -> PlanAccess | None:
+    """The strongest active access this person has to the plan, or None."""
+    today = today or today_in_oslo()
+    query = _memberships_query(person, today).where(Plan.public_id == plan_public_id)
+    active = [m for m in db.session.scalars(query) if membership_is_active(m, m.plan.owner, today)]
+    if not active:
+        return None
+    strongest = min(active, key=lambda m: list(Role).index(m.role))
+    return PlanAccess(plan=strongest.plan, membership=strongest)
+
+
+def require_part(plan_public_id: uuid.UUID, part: Part) -> PlanAccess:
+    """For views: the current user's access to this part of this plan, or 404."""
+    access = access_to(current_user, plan_public_id)
+    if access is None or not access.may_view(part):
+        abort(404)
+    return access
+
+
+def visible_to(access: PlanAccess, model) -> list:
+    """Query conditions that keep items a guardian may not see out of lists."""
+    if access.hides_guardian_restricted_items and hasattr(model, "hidden_from_guardians"):
+        return [model.hidden_from_guardians.is_(False)]
+    return []
+
+
+# --- Route rules -------------------------------------------------------------
+# Every view carries exactly one of these; tests/views/test_route_rules.py walks
+# the URL map and fails for a route without one.
+
+def public(view):
+    """Reachable without login (login page, static, about, language)."""
+    view.access_rule = "public"
+    return view
+
+
+def signed_in(view):
+    """Any logged-in person; the view itself touches no plan data."""
+    from flask_login import login_required
+
+    wrapped = login_required(view)
+    wrapped.access_rule = "signed_in"
+    return wrapped
+
+
+def plan_part(part: Part):
+    """Logged in, and allowed to see ``part`` of the plan named by ``plan_id``.
+
+    The view receives ``access`` (a PlanAccess) instead of ``plan_id``.
+    """
+    from functools import wraps
+
+    from flask_login import login_required
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, plan_id: uuid.UUID, **kwargs):
+            return view(*args, access=require_part(plan_id, part), **kwargs)
+
+        guarded = login_required(wrapper)
+        guarded.access_rule = f"plan:{part.value}"
+        return guarded
+
+    return decorator

@@ -1,0 +1,114 @@
+"""Login through ID-porten (or the stand-in) with OpenID Connect, and who is logged in.
+
+The app speaks to the provider only through its discovery document, so moving
+to the real ID-porten is configuration: OIDC_ISSUER, OIDC_CLIENT_ID and
+OIDC_CLIENT_SECRET.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime, timezone
+
+from authlib.integrations.flask_client import OAuth
+from cryptography.fernet import Fernet, InvalidToken
+from flask import Flask, current_app, session
+from sqlalchemy import select
+
+from patient_app.extensions import db, login_manager
+from patient_app.models import Person, hash_pid
+
+ACCEPTED_ACR = ("idporten-loa-substantial", "idporten-loa-high")
+
+
+class LoginRefused(Exception):
+    """The provider's answer did not prove who the person is."""
+
+
+def init_auth(app: Flask) -> None:
+    oauth = OAuth(app)
+    issuer = app.config["OIDC_ISSUER"].rstrip("/")
+    oauth.register(
+        "idporten",
+        client_id=app.config["OIDC_CLIENT_ID"],
+        client_secret=app.config["OIDC_CLIENT_SECRET"],
+        server_metadata_url=issuer + "/.well-known/openid-configuration",
+        client_kwargs={
+            "scope": "openid profile",
+            "code_challenge_method": "S256",
+            "token_endpoint_auth_method": "client_secret_basic",
+            "timeout": 10,
+        },
+    )
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "strong"
+
+
+def identity_provider():
+    return current_app.extensions["authlib.integrations.flask_client"].idporten
+
+
+@login_manager.user_loader
+def load_person(public_id: str) -> Person | None:
+    if session_is_too_old():
+        session.clear()
+        return None
+    import uuid
+
+    try:
+        key = uuid.UUID(public_id)
+    except ValueError:
+        return None
+    return db.session.scalar(select(Person).where(Person.public_id == key))
+
+
+def session_is_too_old() -> bool:
+    signed_in_at = session.get("signed_in_at")
+    if signed_in_at is None:
+        return False
+    limit = current_app.config["ABSOLUTE_SESSION_LIFETIME"].total_seconds()
+    return datetime.now(timezone.utc).timestamp() - signed_in_at > limit
+
+
+def verified_claims(token: dict, returned_iss: str | None) -> dict:
+    """Check what Authlib does not: issuer (also RFC 9207's iss parameter) and level."""
+    metadata = identity_provider().load_server_metadata()
+    expected_issuer = metadata["issuer"]
+    if returned_iss is not None and returned_iss != expected_issuer:
+        raise LoginRefused("issuer parameter mismatch")
+    claims = token.get("userinfo") or {}
+    if claims.get("iss") != expected_issuer:
+        raise LoginRefused("issuer mismatch")
+    if claims.get("aud") not in (current_app.config["OIDC_CLIENT_ID"], [current_app.config["OIDC_CLIENT_ID"]]):
+        raise LoginRefused("audience mismatch")
+    if claims.get("acr") not in ACCEPTED_ACR:
+        raise LoginRefused("assurance level too low")
+    if not claims.get("pid"):
+        raise LoginRefused("no identity number")
+    return claims
+
+
+def person_for_pid(pid: str) -> Person | None:
+    digest = hash_pid(pid, current_app.config["PID_HASH_KEY"])
+    return db.session.scalar(select(Person).where(Person.pid_hash == digest))
+
+
+def _fernet() -> Fernet:
+    key = hashlib.sha256(("id-token-hint:" + current_app.config["SECRET_KEY"]).encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(text: str) -> str:
+    """Encrypt for the session cookie: the id_token carries the identity number."""
+    return _fernet().encrypt(text.encode()).decode()
+
+
+def unseal(sealed: str | None) -> str | None:
+    if not sealed:
+        return None
+    try:
+        return _fernet().decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return None

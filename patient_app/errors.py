@@ -1,0 +1,42 @@
+"""Friendly, translated error pages; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return render_template("errors/400.html"), 400
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return render_template("errors/404.html"), 405
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_template("errors/400.html"), 413
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        log.error("database unavailable: %s", type(error).__name__)
+        return render_template("errors/503.html"), 503
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return render_template("errors/500.html"), 500

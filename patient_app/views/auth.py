@@ -1,0 +1,127 @@
+"""Logging in with ID-porten and logging out again."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from authlib.common.errors import AuthlibBaseError
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from requests import RequestException
+
+from patient_app.access import accessible_plans, public
+from patient_app.auth import LoginRefused, identity_provider, person_for_pid, seal, unseal, verified_claims
+from patient_app.extensions import db
+from patient_app.i18n import locale_from_id_porten
+from patient_app.models._base import utcnow
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.get("/")
+@public
+def start():
+    if current_user.is_authenticated:
+        return redirect(url_for("overview.choose_plan"))
+    return render_template("views/auth/login.html")
+
+
+@bp.get("/login")
+@public
+def login():
+    return render_template("views/auth/login.html")
+
+
+@bp.post("/login")
+@public
+def begin_login():
+    redirect_uri = url_for("auth.callback", _external=True)
+    return identity_provider().authorize_redirect(
+        redirect_uri,
+        acr_values=current_app.config["OIDC_ACR_VALUES"],
+        ui_locales=session.get("locale", "nb"),
+    )
+
+
+@bp.get("/login/callback")
+@public
+def callback():
+    if "error" in request.args:
+        # The person cancelled at the provider: back to the start, no fuss.
+        return redirect(url_for("auth.login"))
+    try:
+        token = identity_provider().authorize_access_token()
+        claims = verified_claims(token, request.args.get("iss"))
+    except (AuthlibBaseError, LoginRefused, RequestException, ValueError, KeyError) as error:
+        log.warning("login refused: %s", type(error).__name__ if not isinstance(error, LoginRefused) else error)
+        return render_template("views/auth/login-failed.html"), 400
+
+    person = person_for_pid(claims["pid"])
+    chosen_locale = session.get("locale")
+    start_fresh_session(token["id_token"], claims)
+    if chosen_locale:
+        session["locale"] = chosen_locale
+    if person is None:
+        session["unknown_login"] = True
+        return redirect(url_for("auth.no_plan"))
+
+    login_user(person)
+    person.last_login_at = utcnow()
+    if not person.preferred_locale:
+        person.preferred_locale = locale_from_id_porten(claims.get("locale"))
+    db.session.commit()
+    session.setdefault("locale", person.preferred_locale)
+    log.info("login ok", extra={"person": str(person.public_id)})
+    return redirect(url_for("overview.choose_plan"))
+
+
+def start_fresh_session(id_token: str, claims: dict) -> None:
+    """A new session at login, so nothing from before it survives (session fixation)."""
+    session.clear()
+    session["signed_in_at"] = datetime.now(timezone.utc).timestamp()
+    session["id_token_hint"] = seal(id_token)
+
+
+@bp.get("/no-plan")
+@public
+def no_plan():
+    if current_user.is_authenticated and accessible_plans(current_user):
+        return redirect(url_for("overview.choose_plan"))
+    if not (current_user.is_authenticated or session.get("unknown_login")):
+        return redirect(url_for("auth.login"))
+    return render_template("views/auth/no-plan.html")
+
+
+@bp.post("/logout")
+@public
+def logout():
+    id_token = unseal(session.get("id_token_hint"))
+    logout_user()
+    session.clear()
+    response = redirect(end_session_url(id_token))
+    # Clear what the browser holds about this person: cookies, caches, storage.
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+def end_session_url(id_token: str | None) -> str:
+    metadata = identity_provider().load_server_metadata()
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint or not id_token:
+        return url_for("auth.logged_out")
+    query = {
+        "id_token_hint": id_token,
+        "post_logout_redirect_uri": url_for("auth.logged_out", _external=True),
+        "state": secrets.token_urlsafe(16),
+    }
+    return endpoint + "?" + urlencode(query)
+
+
+@bp.get("/logged-out")
+@public
+def logged_out():
+    return render_template("views/auth/logged-out.html")

@@ -1,0 +1,29 @@
+"""The first screen: what matters most in the plan right now."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from patient_app.access import Part, accessible_plans, plan_part, signed_in
+from patient_app import queries
+
+bp = Blueprint("overview", __name__)
+
+
+@bp.get("/plans")
+@signed_in
+def choose_plan():
+    """Straight to the only plan; a choice when the person may see several."""
+    accesses = accessible_plans(current_user)
+    if not accesses:
+        return redirect(url_for("auth.no_plan"))
+    if len(accesses) == 1:
+        return redirect(url_for("overview.show", plan_id=accesses[0].plan.public_id))
+    return render_template("views/plans/choose.html", accesses=accesses)
+
+
+@bp.get("/plan/<uuid:plan_id>/")
+@plan_part(Part.OVERVIEW)
+def show(access):
+    return render_template("views/plan/overview.html", **queries.overview(access))

@@ -1,0 +1,76 @@
+"""Fixtures shared by every test package: an app on a fresh database with the demo plans.
+
+DATABASE_URL_TEST picks the database server: unset means a temporary SQLite
+file; ``postgresql+psycopg://...`` runs the same tests against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from patient_app import create_app
+from patient_app.cli import upgrade_database
+from patient_app.demo.seed import seed_demo
+from patient_app.extensions import db
+
+
+def _database_url(tmp_path_factory) -> tuple[str, callable]:
+    server = os.environ.get("DATABASE_URL_TEST", "")
+    if not server.startswith("postgresql"):
+        path = tmp_path_factory.mktemp("db") / "test.sqlite"
+        return f"sqlite:///{path}", lambda: None
+    name = "min_plan_test_" + uuid.uuid4().hex[:8]
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    base = server.rsplit("/", 1)[0]
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return f"{base}/{name}", drop
+
+
+TEST_CONFIG = {
+    "ENV_NAME": "testing",
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+    "PID_HASH_KEY": "test-pid-hash-key-that-is-long-enough-too",
+    "OIDC_CLIENT_SECRET": "test-client-secret",
+    "SESSION_COOKIE_SECURE": False,
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url, drop = _database_url(tmp_path_factory)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def seeded_app(database_url, tmp_path_factory):
+    """One app and database for the whole run; tests that write use their own (``fresh_app``)."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade_database()
+        seed_demo()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(seeded_app):
+    return seeded_app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,68 @@
+"""Helpers for view tests: log in as a demo person without the provider round trip.
+
+The real OpenID Connect login is tested over HTTP in tests/auth/; here we set
+the session the way a successful login does, to test what each person sees.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from patient_app.demo.people import demo_person
+from patient_app.extensions import db
+from patient_app.models import Person, Plan, hash_pid
+
+
+def person_by_key(app, key: str) -> Person:
+    with app.app_context():
+        digest = hash_pid(demo_person(key).pid, app.config["PID_HASH_KEY"])
+        return db.session.scalar(select(Person).where(Person.pid_hash == digest))
+
+
+def plan_of(app, owner_key: str) -> Plan:
+    owner = person_by_key(app, owner_key)
+    with app.app_context():
+        return db.session.scalar(select(Plan).where(Plan.owner_id == owner.id))
+
+
+class Browser:
+    """A test client that knows who is logged in and parses what it gets back."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def login_as(self, key: str) -> Person:
+        person = person_by_key(self.app, key)
+        with self.client.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = str(person.public_id)
+            session["_fresh"] = True
+            session["signed_in_at"] = time.time()
+        return person
+
+    def get(self, url: str, expected_status: int = 200, **kwargs) -> BeautifulSoup:
+        response = self.client.get(url, **kwargs)
+        assert response.status_code == expected_status, (
+            f"GET {url} answered {response.status_code}, expected {expected_status}"
+        )
+        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture
+def browser(app, client):
+    return Browser(app, client)
+
+
+@pytest.fixture
+def sigrid_plan(app):
+    return plan_of(app, "patient")
+
+
+@pytest.fixture
+def emil_plan(app):
+    return plan_of(app, "child")
