@@ -291,7 +291,7 @@ class IdPortenIdToken(OpenIDCode):
 
     def generate_user_info(self, user: AuthorizationCode, scope):
         claims = {
-            "sub": pairwise_subject(self.settings.pairwise_salt, user.client_id, user.pid),
+            "sub": user.pid,
             "pid": user.pid,
             "locale": user.locale,
             "sid": user.sid,

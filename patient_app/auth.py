@@ -20,6 +20,9 @@ from patient_app.extensions import db, login_manager
 from patient_app.models import Person, hash_pid
 
 ACCEPTED_ACR = ("idporten-loa-substantial", "idporten-loa-high")
+# Authlib allows two minutes of clock skew, as long as ID-porten's whole token
+# lifetime; we allow thirty seconds.
+CLOCK_SKEW_SECONDS = 30
 
 
 class LoginRefused(Exception):
@@ -83,6 +86,8 @@ def verified_claims(token: dict, returned_iss: str | None) -> dict:
         raise LoginRefused("issuer mismatch")
     if claims.get("aud") not in (current_app.config["OIDC_CLIENT_ID"], [current_app.config["OIDC_CLIENT_ID"]]):
         raise LoginRefused("audience mismatch")
+    if claims.get("exp", 0) < datetime.now(timezone.utc).timestamp() - CLOCK_SKEW_SECONDS:
+        raise LoginRefused("token expired")
     if claims.get("acr") not in ACCEPTED_ACR:
         raise LoginRefused("assurance level too low")
     if not claims.get("pid"):

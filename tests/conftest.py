@@ -7,6 +7,7 @@ file; ``postgresql+psycopg://...`` runs the same tests against PostgreSQL.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import uuid
 
 import pytest
@@ -74,3 +75,37 @@ def app(seeded_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def demo_persons_for_standin():
+    from patient_app.demo.people import DEMO_PEOPLE
+
+    return [{"pid": p.pid, "label": f"{p.name} ({p.description})"} for p in DEMO_PEOPLE]
+
+
+@contextmanager
+def live_system(database_url: str, faults: dict | None = None, app_host: str = "127.0.0.1"):
+    """The stand-in provider and the app, both over real HTTP. Yields (app_url, issuer, app).
+
+    The provider listens on "localhost" and the app on 127.0.0.1 so that the
+    browser keeps their cookies apart, as it would for two real sites.
+    """
+    import idporten_standin
+
+    from tests.live import serving, standin_config
+
+    with serving("localhost") as (issuer, set_provider), serving(app_host) as (app_url, set_app):
+        provider = idporten_standin.create_app(
+            standin_config(issuer, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults)
+        )
+        set_provider(provider)
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "OIDC_ISSUER": issuer})
+        set_app(app)
+        yield app_url, issuer, app
+
+
+@pytest.fixture(scope="session")
+def live(seeded_app, database_url):
+    """A running system on the seeded database: (app_url, issuer, app)."""
+    with live_system(database_url) as running:
+        yield running

@@ -90,7 +90,8 @@ def start_provider(clients):
                 **config,
             }
         )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # A short poll interval keeps shutdown (and so each test) quick.
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
         return issuer
 

@@ -1,0 +1,106 @@
+"""Logging in through the stand-in ID-porten over real HTTP, and every refusal."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from patient_app.identity_numbers import make_synthetic
+from tests.auth.conftest import HttpUser
+from tests.conftest import live_system
+
+
+def test_patient_logs_in_and_reads_the_plan(user):
+    provider_page = user.start_login()
+    assert "Logg inn med TestID" in user.page(provider_page).h1.get_text()
+    query = parse_qs(urlsplit(provider_page.url).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["acr_values"] == ["idporten-loa-substantial"]
+    assert query["nonce"][0] and query["state"][0]
+
+    landed = user.login_as("patient")
+    assert landed.status_code == 200
+    page = user.page(landed)
+    assert page.select_one("main h1").get_text(strip=True) == "Min plan"
+    assert page.select_one(".crisis-link") is not None
+
+
+def test_session_cookie_is_httponly_and_lax(user):
+    user.login_as("patient")
+    cookie = next(c for c in user.http.cookies if c.name == "min_plan_session")
+    assert cookie.has_nonstandard_attr("HttpOnly")
+    assert cookie._rest.get("SameSite") == "Lax"
+
+
+def test_session_is_renewed_at_login(user):
+    user.http.get(user.app_url + "/login")
+    before = user.http.cookies.get("min_plan_session")
+    user.login_as("patient")
+    assert user.http.cookies.get("min_plan_session") != before
+
+
+def test_person_without_a_plan_gets_a_kind_page(user):
+    import datetime
+
+    stranger = make_synthetic(datetime.date(1990, 1, 1), 111)
+    back = user.pick_person(user.start_login(), stranger)
+    landed = user.http.get(back.headers["Location"])
+    assert landed.status_code == 200
+    page = user.page(landed)
+    assert page.select_one("main h1").get_text(strip=True) == "Du har ingen plan her ennå"
+    assert "koordinatoren" in page.select_one("main").get_text()
+
+
+def test_replayed_code_is_refused(user):
+    back = user.pick_person(user.start_login(), "12868410602")
+    callback = back.headers["Location"]
+    assert user.http.get(callback).status_code == 200
+    replay = user.http.get(callback)
+    assert replay.status_code == 400
+    assert user.page(replay).select_one("main h1").get_text(strip=True) == "Innloggingen gikk ikke"
+
+
+def test_state_mismatch_is_refused(user):
+    back = user.pick_person(user.start_login(), "12868410602")
+    parts = urlsplit(back.headers["Location"])
+    query = parse_qs(parts.query)
+    forged = f"{user.app_url}/login/callback?code={query['code'][0]}&state=forged&iss={query['iss'][0]}"
+    assert user.http.get(forged).status_code == 400
+
+
+def test_cancel_at_the_provider_returns_to_login(user):
+    provider_page = user.start_login()
+    cancel_form = user.page(provider_page).select("form")[-1]
+    back = user.http.post(
+        provider_page.url.split("?")[0], data=user.form_fields(cancel_form) | {"cancel": "1"}, allow_redirects=True
+    )
+    assert back.url.endswith("/login")
+
+
+def test_logout_ends_the_session_here_and_at_the_provider(user):
+    page = user.page(user.login_as("patient"))
+    form = page.select_one("form.site-header__logout")
+    response = user.http.post(user.app_url + form["action"], data=user.form_fields(form), allow_redirects=False)
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    end_session = urlsplit(response.headers["Location"])
+    assert end_session.path == "/endsession"
+    query = parse_qs(end_session.query)
+    assert query["post_logout_redirect_uri"] == [user.app_url + "/logged-out"]
+    assert query["id_token_hint"][0].count(".") == 2
+    finished = user.http.get(response.headers["Location"])
+    assert finished.url.startswith(user.app_url + "/logged-out")
+    assert user.http.get(user.app_url + "/plans", allow_redirects=False).status_code == 302
+
+
+FAULTS = ["wrong_issuer", "wrong_audience", "expired", "wrong_nonce", "low_acr", "alg_none", "other_key", "wrong_iss_param"]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_login_is_refused_when_the_provider_misbehaves(database_url, seeded_app, fault):
+    with live_system(database_url, faults={fault: True}) as (app_url, _issuer, _app):
+        user = HttpUser(app_url)
+        landed = user.login_as("patient")
+        assert landed.status_code == 400, f"a token with fault {fault!r} was accepted"
+        assert user.page(landed).select_one("main h1").get_text(strip=True) == "Innloggingen gikk ikke"
+        assert user.http.get(app_url + "/plans", allow_redirects=False).status_code == 302

@@ -1,0 +1,46 @@
+import pytest
+
+from patient_app import create_app
+from patient_app.config import ConfigError
+
+STRONG = "x" * 40
+
+
+def production(**overrides):
+    config = {
+        "ENV_NAME": "production",
+        "SECRET_KEY": STRONG,
+        "PID_HASH_KEY": STRONG,
+        "OIDC_CLIENT_SECRET": STRONG,
+        "SESSION_COOKIE_SECURE": True,
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://localhost/none",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.mark.parametrize(
+    ("overrides", "complaint"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"PID_HASH_KEY": ""}, "PID_HASH_KEY"),
+        ({"DEBUG": True}, "DEBUG"),
+        ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
+        ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"}, "PostgreSQL"),
+    ],
+)
+def test_production_refuses_to_start_with_unsafe_settings(overrides, complaint):
+    with pytest.raises(ConfigError, match=complaint):
+        create_app(production(**overrides))
+
+
+def test_production_starts_with_real_secrets():
+    app = create_app(production())
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_generates_its_own_secrets(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = create_app({"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/d.sqlite"})
+    assert len(app.config["SECRET_KEY"]) >= 32

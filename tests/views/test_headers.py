@@ -1,0 +1,47 @@
+import re
+
+
+def test_security_headers_are_exact(browser, sigrid_plan):
+    browser.login_as("patient")
+    response = browser.client.get(f"/plan/{sigrid_plan.public_id}/")
+    headers = response.headers
+    nonce = re.search(r"'nonce-([^']+)'", headers["Content-Security-Policy"]).group(1)
+    assert headers["Content-Security-Policy"] == (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; "
+        "manifest-src 'self'; worker-src 'self'; "
+        "form-action 'self' http://127.0.0.1:5001; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    )
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in headers, "HSTS belongs to HTTPS deployments, not local tests"
+
+
+def test_the_nonce_is_new_for_every_request(client):
+    first = client.get("/login").headers["Content-Security-Policy"]
+    second = client.get("/login").headers["Content-Security-Policy"]
+    assert first != second
+
+
+def test_every_script_tag_carries_the_nonce(browser):
+    from bs4 import BeautifulSoup
+
+    response = browser.client.get("/login")
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    scripts = page.select("script")
+    assert scripts and all(s.get("nonce") == nonce for s in scripts)
+
+
+def test_htmx_keeps_no_history_in_local_storage(browser):
+    page = browser.get("/login")
+    config = page.select_one("meta[name=htmx-config]")["content"]
+    assert '"historyCacheSize": 0' in config
+
+
+def test_csrf_token_reaches_htmx_through_body_headers(browser):
+    page = browser.get("/login")
+    assert "X-CSRFToken" in page.body["hx-headers"]

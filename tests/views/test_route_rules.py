@@ -1,0 +1,92 @@
+"""Rules that hold for every route, so new routes are covered without anyone remembering."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+PUBLIC_ENDPOINTS = {
+    "static",
+    "auth.start",
+    "auth.login",
+    "auth.begin_login",
+    "auth.callback",
+    "auth.no_plan",
+    "auth.logout",
+    "auth.logged_out",
+    "about.individual_plan",
+    "settings.change_language",
+}
+
+
+def app_rules(app):
+    return [rule for rule in app.url_map.iter_rules()]
+
+
+def test_every_view_declares_its_access_rule(app):
+    missing = [
+        rule.endpoint
+        for rule in app_rules(app)
+        if rule.endpoint != "static" and not hasattr(app.view_functions[rule.endpoint], "access_rule")
+    ]
+    assert not missing, (
+        "These views have no access rule. Decorate them with public, signed_in or plan_part "
+        f"from patient_app.access: {missing}"
+    )
+
+
+def test_only_the_known_public_views_are_public(app):
+    public = {
+        rule.endpoint
+        for rule in app_rules(app)
+        if rule.endpoint == "static" or app.view_functions[rule.endpoint].access_rule == "public"
+    }
+    assert public == PUBLIC_ENDPOINTS, (
+        "The set of public routes changed. If that was intended, update PUBLIC_ENDPOINTS; "
+        "a page with plan data must never be public."
+    )
+
+
+def test_plan_routes_take_a_typed_opaque_plan_id(app):
+    for rule in app_rules(app):
+        if "plan_id" in rule.arguments:
+            assert "<uuid:plan_id>" in rule.rule, f"{rule.rule}: plan ids in URLs must be typed as uuid"
+            assert app.view_functions[rule.endpoint].access_rule.startswith("plan:"), (
+                f"{rule.endpoint} takes a plan_id but does not ask the access policy (use plan_part)"
+            )
+
+
+def test_urls_are_kebab_case(app):
+    for rule in app_rules(app):
+        static_parts = re.sub(r"<[^>]+>", "", rule.rule)
+        assert static_parts == static_parts.lower() and "_" not in static_parts, f"{rule.rule} is not kebab-case"
+
+
+def fill(rule, sample_id):
+    return re.sub(r"<[^>]+>", sample_id, rule.rule)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_every_non_public_route_requires_login(app, client, method):
+    sample_id = "00000000-0000-4000-8000-000000000000"
+    checked = 0
+    for rule in app_rules(app):
+        if rule.endpoint in PUBLIC_ENDPOINTS or method not in rule.methods:
+            continue
+        response = client.open(fill(rule, sample_id), method=method)
+        assert response.status_code in (302, 400), f"{method} {rule.rule} answered {response.status_code} to a stranger"
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/login"), f"{rule.rule} did not send a stranger to log in"
+        checked += 1
+    if method == "GET":
+        assert checked >= 8, "the test found too few routes; is the URL map empty?"
+
+
+def test_state_changing_routes_refuse_requests_without_a_csrf_token(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    for rule in app_rules(app):
+        for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+            response = client.open(fill(rule, "00000000-0000-4000-8000-000000000000"), method=method)
+            assert response.status_code == 400, f"{method} {rule.rule} accepted a request without a CSRF token"
