@@ -69,9 +69,16 @@ translations-update: $(STAMPS)/python ## Extract texts and update the nn and en 
 browser: ## Make sure Debian's Chromium is installed (browser tests need it)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
 .PHONY: test
-test: bootstrap browser ## Set up and run every test
+test: bootstrap browser ## Set up and run every test (SQLite, then the database tests again on PostgreSQL)
 	$(BIN)/python -m pytest
+	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "== The database-backed tests again, on PostgreSQL =="; \
+	  DATABASE_URL_TEST=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser" tests/views tests/auth tests/unit; \
+	elif [ -n "$$CI" ]; then echo "PostgreSQL is not running on 127.0.0.1:5432" >&2; exit 1; \
+	else echo "PostgreSQL is not running: skipped the PostgreSQL pass (CI runs it)."; fi
 
 .PHONY: clean
 clean: ## Remove installed packages and local data
