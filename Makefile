@@ -60,6 +60,12 @@ run: database ## Set everything up and start the stand-in ID-porten and the app 
 	$(BIN)/python -m idporten_standin & \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+.PHONY: migration
+migration: bootstrap ## Write a migration for changed models: make migration MESSAGE="add messages"
+	rm -f instance/migration-check.sqlite
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/migration-check.sqlite $(FLASK) db-revision "$(MESSAGE)"
+	rm -f instance/migration-check.sqlite
+
 .PHONY: translations-update
 translations-update: $(STAMPS)/python ## Extract texts and update the nn and en catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o patient_app/translations/messages.pot --no-location --sort-output .

@@ -264,9 +264,9 @@ class S256CodeChallenge(CodeChallenge):
     def validate_code_challenge(self, grant, redirect_uri):
         data = grant.request.payload.data
         # Authlib lets a request without any PKCE parameters through; ID-porten does not.
-        if False:
+        if not data.get("code_challenge"):
             raise InvalidRequestError("Missing 'code_challenge'.")
-        if False:
+        if data.get("code_challenge_method") != "S256":
             raise InvalidRequestError("'code_challenge_method' must be S256.")
         super().validate_code_challenge(grant, redirect_uri)
 

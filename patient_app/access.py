@@ -35,12 +35,13 @@ class Part(enum.StrEnum):
     CRISIS_PLAN = "crisis_plan"
     CONTACTS = "contacts"
     CONSENT = "consent"
+    MESSAGES = "messages"
 
 
 PARTS_BY_SCOPE: dict[Scope, frozenset[Part]] = {
     Scope.MEETINGS_AND_CONTACTS: frozenset({Part.OVERVIEW, Part.MEETINGS, Part.CONTACTS}),
-    Scope.WHOLE_PLAN: frozenset(Part),
-    Scope.MESSAGES: frozenset({Part.OVERVIEW}),
+    Scope.WHOLE_PLAN: frozenset(Part) - {Part.MESSAGES},
+    Scope.MESSAGES: frozenset({Part.OVERVIEW, Part.MESSAGES}),
 }
 
 

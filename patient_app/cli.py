@@ -33,6 +33,15 @@ def init_app(app: Flask) -> None:
         upgrade_database()
         click.echo("Database is up to date.")
 
+    @app.cli.command("db-revision")
+    @click.argument("message")
+    def db_revision_command(message: str):
+        """Write a new migration from the difference between the models and the database."""
+        from alembic import command
+
+        command.upgrade(alembic_config(), "head")
+        command.revision(alembic_config(), message=message, autogenerate=True)
+
     @app.cli.command("seed-demo")
     @click.option("--reset", is_flag=True, help="Remove the demo plans first and create them anew.")
     def seed_demo_command(reset: bool):

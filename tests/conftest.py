@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from patient_app import create_app
-from patient_app.cli import upgrade_database
+from patient_app.database import Base
 from patient_app.demo.seed import seed_demo
 from patient_app.extensions import db
 
@@ -60,7 +60,9 @@ def seeded_app(database_url, tmp_path_factory):
     """One app and database for the whole run; tests that write use their own (``fresh_app``)."""
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
-        upgrade_database()
+        # The schema comes straight from the models here; tests/unit/test_migrations.py
+        # proves the Alembic migrations build the same schema.
+        Base.metadata.create_all(db.engine)
         seed_demo()
     yield app
     with app.app_context():

@@ -1,0 +1,23 @@
+"""The Alembic migrations build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from patient_app import create_app
+from patient_app.cli import upgrade_database
+from patient_app.database import Base
+from patient_app.extensions import db
+from tests.conftest import TEST_CONFIG
+
+
+def test_migrations_match_the_models(tmp_path):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/migrated.sqlite"})
+    with app.app_context():
+        upgrade_database()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        db.engine.dispose()
+    assert differences == [], (
+        "The models and the migrations differ. Generate a migration "
+        f"(see README, 'Changing the schema'): {differences}"
+    )
