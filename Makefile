@@ -47,7 +47,7 @@ database: bootstrap ## Migrate the database and load the demo people (safe to re
 	$(FLASK) standin-config instance/standin --app-url $(APP_URL)
 
 .PHONY: run
-run: database ## Set everything up and start the stand-in ID-porten and the app with demo data
+run: database ## Set everything up and start the stand-in ID-porten, the push worker and the app with demo data
 	@echo
 	@echo "  Min plan:             $(APP_URL)"
 	@echo "  Stand-in ID-porten:   $(ISSUER)"
@@ -58,6 +58,7 @@ run: database ## Set everything up and start the stand-in ID-porten and the app 
 	IDPORTEN_STANDIN_PORT=$(IDPORTEN_PORT) IDPORTEN_STANDIN_ISSUER=$(ISSUER) \
 	IDPORTEN_STANDIN_CLIENTS=instance/standin/clients.json IDPORTEN_STANDIN_PERSONS=instance/standin/persons.json \
 	$(BIN)/python -m idporten_standin & \
+	$(FLASK) push-worker & \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 .PHONY: migration

@@ -11,6 +11,7 @@ from pathlib import Path
 from .faults import enabled_faults
 
 DEFAULT_PORT = "5001"
+CLIENT_KEYS = {"client_id", "client_secret", "jwks", "redirect_uris", "post_logout_redirect_uris"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ def _check_client(client: dict) -> None:
     client_id = client.get("client_id")
     if not client_id:
         raise ValueError("every client needs a client_id")
+    unknown = set(client) - CLIENT_KEYS
+    if unknown:
+        raise ValueError(f"client {client_id} has unknown keys: {sorted(unknown)}")
     if not client.get("redirect_uris"):
         raise ValueError(f"client {client_id} needs redirect_uris")
     if not client.get("client_secret") and not client.get("jwks"):

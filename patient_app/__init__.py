@@ -9,7 +9,7 @@ import secrets
 from flask import Flask
 
 from patient_app import config as settings
-from patient_app.extensions import csrf, db, htmx, login_manager
+from patient_app.extensions import csrf, db, htmx, limiter, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,10 +27,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
 
-    from patient_app import i18n, security, templating
+    from patient_app import i18n, logs, security, templating
     from patient_app.auth import init_auth
 
+    logs.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
     init_auth(app)

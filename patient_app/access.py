@@ -36,11 +36,26 @@ class Part(enum.StrEnum):
     CONTACTS = "contacts"
     CONSENT = "consent"
     MESSAGES = "messages"
+    # Only some roles, whatever a grant says:
+    PRINT = "print"  # seed 001: only the patient, guardians and the coordinator may print
+    ACCESS_LOG = "access_log"  # who has looked at the plan
+    SHARING = "sharing"  # deciding who sees the plan
+    PROPOSALS = "proposals"  # proposing goals and changes to the coordinator (DIPS Samspill's model)
+
+
+# Parts no relative's grant can reach.
+OWNER_SIDE_PARTS = frozenset({Part.PRINT, Part.ACCESS_LOG, Part.SHARING, Part.PROPOSALS})
+
+PARTS_BY_ROLE: dict[Role, frozenset[Part]] = {
+    Role.OWNER: frozenset(Part),
+    Role.GUARDIAN: frozenset(Part) - {Part.SHARING},
+    Role.COORDINATOR: frozenset(Part) - {Part.SHARING, Part.ACCESS_LOG},
+}
 
 
 PARTS_BY_SCOPE: dict[Scope, frozenset[Part]] = {
     Scope.MEETINGS_AND_CONTACTS: frozenset({Part.OVERVIEW, Part.MEETINGS, Part.CONTACTS}),
-    Scope.WHOLE_PLAN: frozenset(Part) - {Part.MESSAGES},
+    Scope.WHOLE_PLAN: frozenset(Part) - {Part.MESSAGES} - OWNER_SIDE_PARTS,
     Scope.MESSAGES: frozenset({Part.OVERVIEW, Part.MESSAGES}),
 }
 
@@ -69,8 +84,8 @@ class PlanAccess:
         return self.role is Role.GUARDIAN
 
     def may_view(self, part: Part) -> bool:
-        if self.role in (Role.OWNER, Role.GUARDIAN, Role.COORDINATOR):
-            return True
+        if self.role in PARTS_BY_ROLE:
+            return part in PARTS_BY_ROLE[self.role]
         return any(part in PARTS_BY_SCOPE[scope] for scope in self.membership.scope_set)
 
     def visible_parts(self) -> frozenset[Part]:
@@ -129,6 +144,18 @@ def require_part(plan_public_id: uuid.UUID, part: Part) -> PlanAccess:
     return access
 
 
+def record_view(access: PlanAccess, part: Part) -> None:
+    """Log that someone other than the patient looked: one insert, committed at once."""
+    if access.is_owner:
+        return
+    from patient_app.models import AccessLogEntry
+
+    db.session.add(
+        AccessLogEntry(plan_id=access.plan.id, viewer_id=access.membership.person_id, role=access.role, part=part.value)
+    )
+    db.session.commit()
+
+
 def visible_to(access: PlanAccess, model) -> list:
     """Query conditions that keep items a guardian may not see out of lists."""
     if access.hides_guardian_restricted_items and hasattr(model, "hidden_from_guardians"):
@@ -167,10 +194,90 @@ def plan_part(part: Part):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, plan_id: uuid.UUID, **kwargs):
-            return view(*args, access=require_part(plan_id, part), **kwargs)
+            access = require_part(plan_id, part)
+            record_view(access, part)
+            return view(*args, access=access, **kwargs)
 
         guarded = login_required(wrapper)
         guarded.access_rule = f"plan:{part.value}"
         return guarded
 
     return decorator
+
+
+# --- The coordinator's workspace ---------------------------------------------
+# Editing a plan is not a Part: owners, guardians and whole-plan relatives see
+# every Part, but only the plan's coordinator may change it.
+
+CHILD_PRIVACY_AGE = 12  # pasient- og brukerrettighetsloven § 3-4: from 12, some things may be kept from guardians
+
+
+def coordinator_access_to(person: Person, plan_public_id: uuid.UUID, today: dt.date | None = None) -> PlanAccess | None:
+    """This person's active coordinator membership of the plan, or None."""
+    today = today or today_in_oslo()
+    query = _memberships_query(person, today).where(
+        Plan.public_id == plan_public_id, Membership.role == Role.COORDINATOR
+    )
+    membership = db.session.scalars(query).first()
+    if membership is None or not membership_is_active(membership, membership.plan.owner, today):
+        return None
+    return PlanAccess(plan=membership.plan, membership=membership)
+
+
+def coordinated_plans(person: Person, today: dt.date | None = None) -> list[PlanAccess]:
+    """The plans this person coordinates now."""
+    return [access for access in accessible_plans(person, today) if access.role is Role.COORDINATOR]
+
+
+def is_coordinator(access: PlanAccess) -> bool:
+    return access.role is Role.COORDINATOR
+
+
+def require_coordinator(plan_public_id: uuid.UUID) -> PlanAccess:
+    """For views: the current user's right to edit this plan, or 404 (never 403: ids cannot be probed)."""
+    access = coordinator_access_to(current_user, plan_public_id)
+    if access is None:
+        abort(404)
+    return access
+
+
+def guardians_may_be_refused(plan: Plan, today: dt.date | None = None) -> bool:
+    """A child of 12–15 may ask that items are not shown to guardians; before 12 and from 16 it means nothing."""
+    age = plan.owner.age_on(today or today_in_oslo())
+    return age is not None and CHILD_PRIVACY_AGE <= age < GUARDIAN_AGE_LIMIT
+
+
+def coordinates_plan(view):
+    """Logged in, and the coordinator of the plan named by ``plan_id``; otherwise 404.
+
+    The view receives ``access`` (the coordinator's PlanAccess) instead of
+    ``plan_id``.
+    """
+    from functools import wraps
+
+    from flask_login import login_required
+
+    @wraps(view)
+    def wrapper(*args, plan_id: uuid.UUID, **kwargs):
+        return view(*args, access=require_coordinator(plan_id), **kwargs)
+
+    guarded = login_required(wrapper)
+    guarded.access_rule = "coordinator"
+    return guarded
+
+
+def coordinator_workspace(view):
+    """Logged in and coordinating at least one plan now; anyone else gets 404."""
+    from functools import wraps
+
+    from flask_login import login_required
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not coordinated_plans(current_user):
+            abort(404)
+        return view(*args, **kwargs)
+
+    guarded = login_required(wrapper)
+    guarded.access_rule = "coordinator"
+    return guarded

@@ -27,6 +27,10 @@ def upgrade_database() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from patient_app.notify import commands as push_commands
+
+    push_commands.register(app)  # vapid-keys, push-worker, send-reminders
+
     @app.cli.command("db-upgrade")
     def db_upgrade_command():
         """Create or migrate the database to the newest schema."""

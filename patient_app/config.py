@@ -42,7 +42,43 @@ def from_environment(instance_path: str) -> dict:
         "OIDC_ACR_VALUES": os.environ.get("OIDC_ACR_VALUES", "idporten-loa-substantial"),
         "SESSION_COOKIE_SECURE": env != "development" and env != "testing",
         "ALLOW_SQLITE_IN_PRODUCTION": env_flag("ALLOW_SQLITE_IN_PRODUCTION"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Web Push (patient_app/notify). `flask vapid-keys` makes a key; in
+        # development one is generated into instance/ (development_vapid_key).
+        "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:drift@min-plan.example"),
+        # The worker only ever posts to these push services (no SSRF through a forged subscription).
+        "PUSH_ENDPOINT_HOSTS": tuple(
+            host.strip()
+            for host in os.environ.get("PUSH_ENDPOINT_HOSTS", DEFAULT_PUSH_ENDPOINT_HOSTS).split(",")
+            if host.strip()
+        ),
+        # The fake push service in the tests listens on http://127.0.0.1.
+        "PUSH_ALLOW_LOCAL_ENDPOINTS": env in ("development", "testing"),
     }
+
+
+# Chromium (FCM), Firefox (Mozilla autopush), Safari (Apple) and Edge (WNS); suffixes match subdomains.
+DEFAULT_PUSH_ENDPOINT_HOSTS = (
+    "fcm.googleapis.com,android.googleapis.com,updates.push.services.mozilla.com,"
+    "web.push.apple.com,notify.windows.com"
+)
+
+
+def development_vapid_key(instance_path: str) -> str:
+    """On a developer's machine: a VAPID key generated once and kept in instance/."""
+    import json
+
+    from patient_app.notify.vapid import generate_private_key
+
+    path = os.path.join(instance_path, "dev-vapid.json")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)["VAPID_PRIVATE_KEY"]
+    key = generate_private_key()
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+        json.dump({"VAPID_PRIVATE_KEY": key}, handle)
+    return key
 
 
 BASE = {
@@ -59,6 +95,11 @@ BASE = {
     "LANGUAGES": ("nb", "nn", "en"),
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "MAX_CONTENT_LENGTH": 256 * 1024,
+    # Limits per client address, on what can be abused: logging in, granting access, sending.
+    "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+    "CALLBACK_RATE_LIMIT": "20 per minute",
+    "GRANT_RATE_LIMIT": "20 per hour",
+    "MESSAGE_RATE_LIMIT": "30 per minute; 300 per day",
 }
 
 
@@ -79,5 +120,7 @@ def check_production_safety(config: dict) -> None:
         "ALLOW_SQLITE_IN_PRODUCTION"
     ):
         problems.append("use PostgreSQL (DATABASE_URL) or set ALLOW_SQLITE_IN_PRODUCTION=1")
+    if config.get("VAPID_PRIVATE_KEY") and not str(config.get("VAPID_SUBJECT", "")).startswith(("mailto:", "https://")):
+        problems.append("VAPID_SUBJECT must be a mailto: or https: address where push services can reach you")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))

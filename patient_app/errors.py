@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
@@ -31,6 +31,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(_error):
         return render_template("errors/400.html"), 413
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        response = make_response(render_template("errors/429.html", limit=getattr(error, "limit", None)), 429)
+        return response
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):

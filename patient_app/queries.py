@@ -76,11 +76,14 @@ def _meetings_query(access: PlanAccess):
     )
 
 
+def upcoming_meetings(access: PlanAccess) -> list[Meeting]:
+    now = datetime.now(timezone.utc)
+    return db.session.scalars(_meetings_query(access).where(Meeting.starts_at >= now).order_by(Meeting.starts_at)).all()
+
+
 def meetings_upcoming_and_past(access: PlanAccess) -> tuple[list[Meeting], list[Meeting]]:
     now = datetime.now(timezone.utc)
-    upcoming = db.session.scalars(
-        _meetings_query(access).where(Meeting.starts_at >= now).order_by(Meeting.starts_at)
-    ).all()
+    upcoming = upcoming_meetings(access)
     past = db.session.scalars(
         _meetings_query(access).where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc())
     ).all()
@@ -142,4 +145,289 @@ def overview(access: PlanAccess) -> dict:
         "active_goal_statuses": (GoalStatus.IN_PROGRESS, GoalStatus.NOT_STARTED),
         "current_measures": current_measures,
         "next_review": access.plan.next_review if may(Part.GOALS) else None,
+        "unread_messages": unread_message_count(access),
+        "more_links": more_links(access),
     }
+
+
+MORE_LINKS = (
+    ("sharing.index", Part.SHARING),
+    ("sharing.access_log", Part.ACCESS_LOG),
+    ("plan.print_version", Part.PRINT),
+)
+
+
+def more_links(access: PlanAccess) -> list[str]:
+    """Endpoints of the owner-side pages this person may open (the policy decides)."""
+    return [endpoint for endpoint, part in MORE_LINKS if access.may_view(part)]
+
+
+def memberships_of_plan(access: PlanAccess) -> list:
+    """Everyone whose access is on record for this plan, active or not."""
+    from patient_app.models import Membership
+
+    query = (
+        select(Membership)
+        .where(Membership.plan_id == access.plan.id)
+        .order_by(Membership.role, Membership.created_at)
+    )
+    return db.session.scalars(query).all()
+
+
+def relative_membership(access: PlanAccess, membership_id: uuid.UUID):
+    from patient_app.models import Membership, Role
+
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.plan_id == access.plan.id,
+            Membership.public_id == membership_id,
+            Membership.role == Role.RELATIVE,
+        )
+    )
+
+
+def grant_events(access: PlanAccess) -> list:
+    from patient_app.models import GrantEvent, Membership
+
+    query = (
+        select(GrantEvent)
+        .where(GrantEvent.plan_id == access.plan.id)
+        .options(selectinload(GrantEvent.actor), selectinload(GrantEvent.membership).selectinload(Membership.person))
+        .order_by(GrantEvent.at.desc(), GrantEvent.id.desc())
+    )
+    return db.session.scalars(query).all()
+
+
+def access_log(access: PlanAccess, limit: int = 200) -> list:
+    """Who has looked at the plan, newest first."""
+    from patient_app.models import AccessLogEntry
+
+    query = (
+        select(AccessLogEntry)
+        .where(AccessLogEntry.plan_id == access.plan.id)
+        .options(selectinload(AccessLogEntry.viewer))
+        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+        .limit(limit)
+    )
+    return db.session.scalars(query).all()
+
+
+# --- Messages ----------------------------------------------------------------
+# A person without the messages part gets None, never a count: a relative whose
+# grant lacks messages must not learn that messages exist.
+
+
+def _unread_by_thread_query(access: PlanAccess):
+    from sqlalchemy import and_, func, or_
+
+    from patient_app.models import Message, MessageThread, ThreadReadMark
+
+    me = access.membership.person_id
+    return (
+        select(Message.thread_id, func.count(Message.id))
+        .join(MessageThread, Message.thread_id == MessageThread.id)
+        .outerjoin(
+            ThreadReadMark,
+            and_(ThreadReadMark.thread_id == Message.thread_id, ThreadReadMark.person_id == me),
+        )
+        .where(MessageThread.plan_id == access.plan.id, *visible_to(access, MessageThread))
+        .where(Message.author_id != me)
+        .where(or_(ThreadReadMark.last_read_message_id.is_(None), Message.id > ThreadReadMark.last_read_message_id))
+        .group_by(Message.thread_id)
+    )
+
+
+def unread_message_count(access: PlanAccess | None) -> int | None:
+    """Messages from others this person has not opened yet, or None without the messages part."""
+    if access is None or not access.may_view(Part.MESSAGES):
+        return None
+    return sum(count for _thread, count in db.session.execute(_unread_by_thread_query(access)))
+
+
+def message_threads(access: PlanAccess) -> list[tuple]:
+    """(thread, unread count) pairs: unread first, then the latest conversation first."""
+    from patient_app.models import MessageThread
+
+    if not access.may_view(Part.MESSAGES):
+        return []
+    unread = dict(db.session.execute(_unread_by_thread_query(access)).all())
+    threads = db.session.scalars(
+        select(MessageThread)
+        .where(MessageThread.plan_id == access.plan.id, *visible_to(access, MessageThread))
+        .order_by(MessageThread.last_message_at.desc(), MessageThread.id.desc())
+    ).all()
+    pairs = [(thread, unread.get(thread.id, 0)) for thread in threads]
+    return sorted(pairs, key=lambda pair: (pair[1] == 0, pair[0].is_closed))
+
+
+def message_thread(access: PlanAccess, thread_id: uuid.UUID):
+    """One thread with its messages and their authors, or None (also when not visible to this person)."""
+    from patient_app.models import Message, MessageThread
+
+    if not access.may_view(Part.MESSAGES):
+        return None
+    return db.session.scalars(
+        select(MessageThread)
+        .where(
+            MessageThread.plan_id == access.plan.id,
+            MessageThread.public_id == thread_id,
+            *visible_to(access, MessageThread),
+        )
+        .options(selectinload(MessageThread.messages).joinedload(Message.author))
+    ).first()
+
+
+def coordinator_summaries(accesses: list[PlanAccess]) -> list[dict]:
+    """For the coordinator's list of plans: unread messages, conversations waiting for an
+    answer, the next meeting and review. Plans with something to answer come first.
+
+    Four queries whatever the number of plans. Only for coordinator accesses, which
+    see every item, so no guardian filter applies.
+    """
+    from sqlalchemy import and_, func, or_
+
+    from patient_app.models import Message, MessageThread, Role, ThreadReadMark
+
+    accesses = [access for access in accesses if access.role is Role.COORDINATOR]
+    if not accesses:
+        return []
+    plan_ids = [access.plan.id for access in accesses]
+    me = accesses[0].membership.person_id
+    unread = dict(
+        db.session.execute(
+            select(MessageThread.plan_id, func.count(Message.id))
+            .join(Message, Message.thread_id == MessageThread.id)
+            .outerjoin(ThreadReadMark, and_(ThreadReadMark.thread_id == MessageThread.id, ThreadReadMark.person_id == me))
+            .where(MessageThread.plan_id.in_(plan_ids), Message.author_id != me)
+            .where(or_(ThreadReadMark.last_read_message_id.is_(None), Message.id > ThreadReadMark.last_read_message_id))
+            .group_by(MessageThread.plan_id)
+        ).all()
+    )
+    newest = (
+        select(Message.thread_id, func.max(Message.id).label("newest_id")).group_by(Message.thread_id).subquery()
+    )
+    waiting = dict(
+        db.session.execute(
+            select(MessageThread.plan_id, func.count(MessageThread.id))
+            .join(newest, newest.c.thread_id == MessageThread.id)
+            .join(Message, Message.id == newest.c.newest_id)
+            .where(MessageThread.plan_id.in_(plan_ids), MessageThread.closed_at.is_(None))
+            .where(Message.author_role != Role.COORDINATOR)
+            .group_by(MessageThread.plan_id)
+        ).all()
+    )
+    next_meetings = dict(
+        db.session.execute(
+            select(Meeting.plan_id, func.min(Meeting.starts_at))
+            .where(Meeting.plan_id.in_(plan_ids), Meeting.starts_at >= datetime.now(timezone.utc))
+            .where(Meeting.cancelled.is_(False))
+            .group_by(Meeting.plan_id)
+        ).all()
+    )
+    proposals_waiting = waiting_proposals_by_plan(plan_ids)
+    summaries = [
+        {
+            "access": access,
+            "proposals": proposals_waiting.get(access.plan.id, 0),
+            "unread": unread.get(access.plan.id, 0),
+            "waiting": waiting.get(access.plan.id, 0),
+            "next_meeting_at": next_meetings.get(access.plan.id),
+            "next_review": access.plan.next_review,
+        }
+        for access in accesses
+    ]
+    return sorted(
+        summaries,
+        key=lambda s: (s["unread"] == 0, s["waiting"] == 0, s["proposals"] == 0, s["access"].plan.owner.name),
+    )
+
+
+# --- The plan's history ------------------------------------------------------
+# A change is shown to those who may see the part its item belongs to; guardians
+# never see changes to items kept from them, nor the marking itself.
+
+PART_BY_ITEM_TYPE: dict[str, Part] = {
+    "goal": Part.GOALS,
+    "measure": Part.MEASURES,
+    "decision": Part.DECISIONS,
+    "meeting": Part.MEETINGS,
+    "minutes": Part.MEETINGS,
+    "crisis_plan": Part.CRISIS_PLAN,
+    "participant": Part.CONTACTS,
+    "plan": Part.CONSENT,
+}
+
+
+def _changes_query(access: PlanAccess):
+    from patient_app.models import PlanChange
+
+    item_types = [item_type for item_type, part in PART_BY_ITEM_TYPE.items() if access.may_view(part)]
+    query = select(PlanChange).where(PlanChange.plan_id == access.plan.id, PlanChange.item_type.in_(item_types))
+    if access.hides_guardian_restricted_items:
+        query = query.where(PlanChange.hidden_from_guardians.is_(False), PlanChange.field != "hidden_from_guardians")
+    return query
+
+
+def plan_changes(access: PlanAccess, item_public_id: uuid.UUID | None = None, after_id: int | None = None,
+                 limit: int = 200) -> list:
+    """Changes this person may see, newest first: for the plan, one item, or after a mark."""
+    from patient_app.models import PlanChange
+
+    query = _changes_query(access)
+    if item_public_id is not None:
+        query = query.where(PlanChange.item_public_id == item_public_id)
+    if after_id is not None:
+        query = query.where(PlanChange.id > after_id)
+    return db.session.scalars(query.order_by(PlanChange.id.desc()).limit(limit)).all()
+
+
+def newest_change_id(access: PlanAccess) -> int:
+    from sqlalchemy import func
+
+    from patient_app.models import PlanChange
+
+    return db.session.scalar(select(func.max(PlanChange.id)).where(PlanChange.plan_id == access.plan.id)) or 0
+
+
+# --- Proposals ---------------------------------------------------------------
+
+
+def proposals(access: PlanAccess) -> list:
+    """The plan's proposals, those waiting for the coordinator first, newest first."""
+    from patient_app.models import Proposal, ProposalStatus
+
+    if not access.may_view(Part.PROPOSALS):
+        return []
+    rows = db.session.scalars(
+        select(Proposal)
+        .where(Proposal.plan_id == access.plan.id, *visible_to(access, Proposal))
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    ).all()
+    return sorted(rows, key=lambda p: p.status is not ProposalStatus.WAITING)
+
+
+def proposal(access: PlanAccess, proposal_id: uuid.UUID):
+    from patient_app.models import Proposal
+
+    if not access.may_view(Part.PROPOSALS):
+        return None
+    return db.session.scalar(
+        select(Proposal).where(
+            Proposal.plan_id == access.plan.id, Proposal.public_id == proposal_id, *visible_to(access, Proposal)
+        )
+    )
+
+
+def waiting_proposals_by_plan(plan_ids: list[int]) -> dict[int, int]:
+    """For the coordinator's list of plans."""
+    from sqlalchemy import func
+
+    from patient_app.models import Proposal, ProposalStatus
+
+    return dict(
+        db.session.execute(
+            select(Proposal.plan_id, func.count(Proposal.id))
+            .where(Proposal.plan_id.in_(plan_ids), Proposal.status == ProposalStatus.WAITING)
+            .group_by(Proposal.plan_id)
+        ).all()
+    )

@@ -60,6 +60,7 @@ NAVIGATION = (
     NavItem("plan.decisions", _l("Vedtak"), Part.DECISIONS),
     NavItem("meetings.index", _l("Møter"), Part.MEETINGS),
     NavItem("contacts.index", _l("Kontakter"), Part.CONTACTS),
+    NavItem("messages.index", _l("Meldinger"), Part.MESSAGES),
     NavItem("plan.about_this_plan", _l("Om planen"), Part.CONSENT),
 )
 
@@ -71,9 +72,30 @@ def plan_navigation(access: PlanAccess | None) -> list[NavItem]:
     return [item for item in NAVIGATION if access.may_view(item.part)]
 
 
+def coordinator_link(access: PlanAccess | None = None) -> tuple[str, str] | None:
+    """(label, url) into the coordinator's workspace for people who coordinate; the policy decides.
+
+    On a plan this person coordinates, the link goes straight to editing it. On
+    pages without a plan (choosing a plan, the workspace itself) it goes to the
+    list of plans; plan pages of other people's roles pay no query for it.
+    """
+    from flask_login import current_user
+
+    from patient_app.access import coordinated_plans, is_coordinator
+
+    if access is not None:
+        if is_coordinator(access):
+            return _l("Endre planen"), url_for("coordinator.plan", plan_id=access.plan.public_id)
+        return None
+    if not getattr(current_user, "is_authenticated", False) or not coordinated_plans(current_user):
+        return None
+    return _l("Planene jeg koordinerer"), url_for("coordinator.index")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(long_date=long_date, long_datetime=long_datetime, clock=clock, iso=iso)
-    app.jinja_env.globals.update(plan_navigation=plan_navigation)
+    app.jinja_env.globals.update(plan_navigation=plan_navigation, coordinator_link=coordinator_link)
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

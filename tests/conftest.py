@@ -45,6 +45,9 @@ TEST_CONFIG = {
     "PID_HASH_KEY": "test-pid-hash-key-that-is-long-enough-too",
     "OIDC_CLIENT_SECRET": "test-client-secret",
     "SESSION_COOKIE_SECURE": False,
+    # The limiter is one object shared by every app in the run; tests/views/test_rate_limits.py
+    # switches it on for itself.
+    "RATELIMIT_ENABLED": False,
 }
 
 
@@ -72,6 +75,20 @@ def seeded_app(database_url, tmp_path_factory):
 @pytest.fixture
 def app(seeded_app):
     return seeded_app
+
+
+@pytest.fixture
+def fresh_app(tmp_path_factory):
+    """An app on its own new database with the demo data, for tests that change things."""
+    url, drop = _database_url(tmp_path_factory)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        seed_demo()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    drop()
 
 
 @pytest.fixture
@@ -111,3 +128,50 @@ def live(seeded_app, database_url):
     """A running system on the seeded database: (app_url, issuer, app)."""
     with live_system(database_url) as running:
         yield running
+
+
+# --- Privacy of logs -----------------------------------------------------------------
+# Every log record of the whole run is kept and scanned at the end: an identity
+# number or a health detail in any log fails the run, whichever test caused it.
+
+import logging  # noqa: E402
+
+
+class _EveryRecord(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.texts: list[str] = []
+
+    def emit(self, record):
+        try:
+            self.texts.append(f"{record.name}: {record.getMessage()}")
+        except Exception:  # a broken record is not our concern here
+            pass
+
+
+_LOG_RECORDS = _EveryRecord()
+
+# Texts that must never reach a log, besides the demo identity numbers: health
+# details and message texts from the demo data and the tests.
+SENSITIVE_TEXTS = [
+    "hjerneskade",
+    "Jeg sover dårlig flere netter",
+    "Sigrid går tur med hunden",
+]
+
+
+def pytest_configure(config):
+    logging.getLogger().addHandler(_LOG_RECORDS)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from patient_app.demo.people import DEMO_PEOPLE
+
+    secrets_in_logs = [p.pid for p in DEMO_PEOPLE] + SENSITIVE_TEXTS
+    leaks = [(s, text) for text in _LOG_RECORDS.texts for s in secrets_in_logs if s in text]
+    if leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"PRIVACY: {len(leaks)} log records hold an identity number or a health detail:", red=True)
+        for secret, text in leaks[:10]:
+            reporter.write_line(f"  {secret!r} in: {text[:200]}", red=True)
+        session.exitstatus = 1

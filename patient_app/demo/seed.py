@@ -64,6 +64,7 @@ def seed_demo(reset: bool = False) -> bool:
     db.session.flush()
     _adult_plan(people)
     _child_plan(people)
+    _demo_messages(people)
     db.session.commit()
     return True
 
@@ -76,6 +77,7 @@ def _remove_demo(key: str) -> None:
 
     meeting_ids = db.session.scalars(select(Meeting.id).where(Meeting.plan_id.in_(plan_ids))).all()
     crisis_ids = db.session.scalars(select(CrisisPlan.id).where(CrisisPlan.plan_id.in_(plan_ids))).all()
+    _remove_demo_messages(plan_ids)
     db.session.execute(delete(meeting_invitee).where(meeting_invitee.c.meeting_id.in_(meeting_ids)))
     db.session.execute(delete(Minutes).where(Minutes.meeting_id.in_(meeting_ids)))
     db.session.execute(delete(CrisisContact).where(CrisisContact.crisis_plan_id.in_(crisis_ids)))
@@ -263,3 +265,69 @@ def _child_plan(people: dict[str, Person]) -> None:
         Consent(plan_id=plan.id, kind="plan", given_at=_at(-60, 12),
                 text="Foreldrene til Emil har sagt ja til en individuell plan, og Emil har fått si hva han mener."),
     ])
+
+
+def _demo_messages(people: dict[str, Person]) -> None:
+    """Conversations with the coordinator: one answered and read, one answer Sigrid has not
+    seen yet (a badge in the demo), one Lise has not read yet, and one from Emil's mother."""
+    import uuid
+
+    from patient_app.models import Message, MessageThread, ThreadReadMark
+
+    now = dt.datetime.now(dt.timezone.utc)
+    plans = {
+        plan.owner_id: plan for plan in db.session.scalars(
+            select(Plan).where(Plan.owner_id.in_([people["patient"].id, people["child"].id]))
+        )
+    }
+
+    def thread(owner: str, subject: str, messages: list[tuple[str, Role, float, str]], read_by: dict[str, int]):
+        """messages: (person, role, hours ago, text); read_by: person -> how many messages they have read."""
+        plan = plans[people[owner].id]
+        first_at = now - dt.timedelta(hours=messages[0][2])
+        row = MessageThread(plan_id=plan.id, subject=subject, started_by_id=people[messages[0][0]].id,
+                            created_at=first_at, last_message_at=now - dt.timedelta(hours=messages[-1][2]))
+        db.session.add(row)
+        stored = []
+        for author, role, hours_ago, body in messages:
+            stored.append(Message(thread=row, author_id=people[author].id, author_role=role, body=body,
+                                  created_at=now - dt.timedelta(hours=hours_ago), idempotency_key=uuid.uuid4()))
+        db.session.add_all(stored)
+        db.session.flush()
+        coordinator_read = read_by.get("coordinator", 0)
+        for message in stored[:coordinator_read]:
+            if message.author_role is not Role.COORDINATOR:
+                message.coordinator_read_at = message.created_at + dt.timedelta(minutes=40)
+        for person, read in read_by.items():
+            if read:
+                db.session.add(ThreadReadMark(thread_id=row.id, person_id=people[person].id,
+                                              last_read_message_id=stored[read - 1].id, read_at=now))
+
+    thread("patient", "Svar på søknaden om assistanse", [
+        ("patient", Role.OWNER, 120, "Hei Lise. Har kommunen sagt noe om søknaden min om brukerstyrt personlig assistanse?"),
+        ("coordinator", Role.COORDINATOR, 100, "Hei Sigrid. Jeg har spurt saksbehandleren. Du skal få svar innen fristen, "
+                                              "og jeg sier fra så snart jeg hører noe.\n\nHilsen Lise"),
+        ("patient", Role.OWNER, 98, "Takk!"),
+    ], {"patient": 3, "coordinator": 3})
+    thread("patient", "Kan Anders være med på møtet?", [
+        ("patient", Role.OWNER, 26, "Kan Anders være med på møtet i ansvarsgruppen? Han kan kjøre meg."),
+        ("coordinator", Role.COORDINATOR, 2, "Ja, så klart. Han er velkommen. Møtet kan også tas på video, "
+                                             "se https://video.nordby.kommune.example/mote/ansvarsgruppe"),
+    ], {"patient": 1, "coordinator": 2})
+    thread("patient", "Ny time hos psykologen", [
+        ("patient", Role.OWNER, 0.5, "Jeg har fått ny time hos Hanne om tre uker. Kan vi flytte samtalene i tiltaket?"),
+    ], {"patient": 1})
+    thread("child", "Møtet med skolen", [
+        ("guardian1", Role.GUARDIAN, 30, "Hei. Kan vi ta møtet med skolen etter klokka 15? Jeg jobber til halv tre."),
+        ("coordinator", Role.COORDINATOR, 28, "Det ordner jeg. Jeg spør Siri om hun kan litt senere."),
+    ], {"guardian1": 2, "guardian2": 0, "coordinator": 2})
+
+
+def _remove_demo_messages(plan_ids: list[int]) -> None:
+    from patient_app.models import Message, MessageThread, PlanChange, ThreadReadMark
+
+    thread_ids = select(MessageThread.id).where(MessageThread.plan_id.in_(plan_ids))
+    db.session.execute(delete(ThreadReadMark).where(ThreadReadMark.thread_id.in_(thread_ids)))
+    db.session.execute(delete(Message).where(Message.thread_id.in_(thread_ids)))
+    db.session.execute(delete(MessageThread).where(MessageThread.plan_id.in_(plan_ids)))
+    db.session.execute(delete(PlanChange).where(PlanChange.plan_id.in_(plan_ids)))

@@ -1,9 +1,20 @@
 """All models, imported so that metadata and relationships are complete."""
 
-from patient_app.models.memberships import Membership, Role, Scope
+from patient_app.models.memberships import AccessLogEntry, GrantAction, GrantEvent, Membership, Role, Scope
 from patient_app.models.crisis import CrisisContact, CrisisPlan
+from patient_app.models.history import PlanChange, PlanVisit
 from patient_app.models.meetings import Meeting, Minutes, meeting_invitee
+from patient_app.models.messages import Message, MessageThread, ThreadReadMark
 from patient_app.models.people import Person, hash_pid
+from patient_app.models.proposals import Proposal, ProposalKind, ProposalStatus
+from patient_app.models.notifications import (
+    NotificationCategory,
+    NotificationKind,
+    NotificationPreference,
+    OutboxItem,
+    PushSubscription,
+    SentReminder,
+)
 from patient_app.models.plans import (
     Consent,
     DecisionStatus,
@@ -16,7 +27,10 @@ from patient_app.models.plans import (
 )
 
 __all__ = [
+    "AccessLogEntry",
     "Consent",
+    "GrantAction",
+    "GrantEvent",
     "CrisisContact",
     "CrisisPlan",
     "DecisionStatus",
@@ -25,13 +39,27 @@ __all__ = [
     "Measure",
     "Meeting",
     "Membership",
+    "Message",
+    "MessageThread",
     "Minutes",
+    "NotificationCategory",
+    "NotificationKind",
+    "NotificationPreference",
+    "OutboxItem",
     "Participant",
     "Person",
     "Plan",
+    "PlanChange",
+    "PlanVisit",
+    "Proposal",
+    "ProposalKind",
+    "ProposalStatus",
+    "PushSubscription",
     "Role",
     "Scope",
+    "SentReminder",
     "ServiceDecision",
+    "ThreadReadMark",
     "hash_pid",
     "meeting_invitee",
 ]

@@ -14,7 +14,7 @@ from requests import RequestException
 
 from patient_app.access import accessible_plans, public
 from patient_app.auth import LoginRefused, identity_provider, person_for_pid, seal, unseal, verified_claims
-from patient_app.extensions import db
+from patient_app.extensions import db, limiter
 from patient_app.i18n import locale_from_id_porten
 from patient_app.models._base import utcnow
 
@@ -38,6 +38,7 @@ def login():
 
 @bp.post("/login")
 @public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 def begin_login():
     redirect_uri = url_for("auth.callback", _external=True)
     return identity_provider().authorize_redirect(
@@ -49,6 +50,7 @@ def begin_login():
 
 @bp.get("/login/callback")
 @public
+@limiter.limit(lambda: current_app.config["CALLBACK_RATE_LIMIT"])
 def callback():
     if "error" in request.args:
         # The person cancelled at the provider: back to the start, no fuss.

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from patient_app.access import Part, accessible_plans, plan_part, signed_in
-from patient_app import queries
+from patient_app import queries, whats_new
 
 bp = Blueprint("overview", __name__)
 
@@ -26,4 +26,6 @@ def choose_plan():
 @bp.get("/plan/<uuid:plan_id>/")
 @plan_part(Part.OVERVIEW)
 def show(access):
-    return render_template("views/plan/overview.html", **queries.overview(access))
+    context = queries.overview(access)
+    context["new_since_last_visit"] = whats_new.summary(whats_new.changes_since_last_visit(access))
+    return render_template("views/plan/overview.html", **context)

@@ -40,3 +40,21 @@ def about_this_plan(access):
         consents=queries.consents(access),
         coordinator=queries.coordinator(access),
     )
+
+
+@bp.get("/plan/<uuid:plan_id>/print")
+@plan_part(Part.PRINT)
+def print_version(access):
+    """The whole plan on paper; only the patient, guardians and the coordinator (seed 001)."""
+    current, other = queries.measures_now_and_other(access)
+    return render_template(
+        "views/plan/print.html",
+        access=access,
+        goals=queries.goals_with_steps(access),
+        measures=current + other,
+        decisions=queries.service_decisions(access),
+        upcoming=queries.upcoming_meetings(access),
+        participants=queries.participants(access),
+        crisis_plan=queries.crisis_plan(access),
+        coordinator=queries.coordinator(access),
+    )

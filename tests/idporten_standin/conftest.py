@@ -144,7 +144,7 @@ def query_params(url: str) -> dict:
 class RelyingParty:
     """A client of the provider, with its own browser (a requests.Session with cookies)."""
 
-    post_logout_redirect_uri = MIN_PLAN_LOGGED_OUT
+    post_logout_redirect_uri = MIN_PLAN_LOGGED_OUT  # registered for min-plan only
 
     def __init__(self, issuer, client_id, redirect_uri, client_secret=None, private_key=None):
         self.issuer = issuer
@@ -198,7 +198,17 @@ class RelyingParty:
         assert location.startswith(self.redirect_uri + "?"), location
         return Callback(location, query_params(location), auth_request)
 
-    def redeem(self, code, code_verifier, auth="basic", secret=None, assertion_audience=None) -> requests.Response:
+    def client_assertion(self, audience=None) -> str:
+        return private_key_jwt_sign(
+            self.private_key,
+            self.client_id,
+            audience or self.issuer,  # real ID-porten wants its issuer here
+            header={"kid": self.private_key.kid},
+        ).decode()
+
+    def redeem(
+        self, code, code_verifier, auth="basic", secret=None, assertion_audience=None, assertion=None
+    ) -> requests.Response:
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri}
         if code_verifier is not None:
             form["code_verifier"] = code_verifier
@@ -207,12 +217,7 @@ class RelyingParty:
             basic = (self.client_id, secret or self.client_secret)
         elif auth == "private_key_jwt":
             form["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-            form["client_assertion"] = private_key_jwt_sign(
-                self.private_key,
-                self.client_id,
-                assertion_audience or self.issuer,  # real ID-porten wants its issuer here
-                header={"kid": self.private_key.kid},
-            ).decode()
+            form["client_assertion"] = assertion or self.client_assertion(assertion_audience)
         return requests.post(f"{self.issuer}/token", data=form, auth=basic)
 
     def tokens_for(self, callback: Callback, **redeem_options) -> dict:

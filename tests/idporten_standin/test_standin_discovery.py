@@ -1,5 +1,6 @@
 """Discovery document and JWKS."""
 
+import pytest
 import requests
 
 PRIVATE_RSA_MEMBERS = {"d", "p", "q", "dp", "dq", "qi"}
@@ -43,3 +44,15 @@ def test_each_start_makes_a_new_signing_key(start_provider):
 
     assert first["n"] != second["n"]
     assert first["kid"] != second["kid"]
+
+
+def test_a_misconfigured_client_stops_the_start():
+    from idporten_standin import create_app
+
+    for client in (
+        {"client_id": "x", "client_secret": "s"},  # no redirect_uris
+        {"client_id": "x", "redirect_uris": ["https://x.example/cb"]},  # no way to authenticate
+        {"client_id": "x", "client_secret": "s", "redirect_uris": ["https://x.example/cb"], "redirect_uri": "typo"},
+    ):
+        with pytest.raises(ValueError):
+            create_app({"CLIENTS": [client]})

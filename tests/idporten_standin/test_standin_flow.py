@@ -124,6 +124,27 @@ def test_private_key_jwt_signed_with_an_unregistered_key_is_refused(issuer, rely
     assert "id_token" not in response.json()
 
 
+def test_a_replayed_client_assertion_is_refused(issuer, relying_party, kari):
+    rp = relying_party(issuer, "jwt-klient")
+    assertion = rp.client_assertion()
+    first, second = rp.login(kari), rp.login(kari)
+    assert rp.redeem(first.code, first.request.code_verifier, auth="private_key_jwt", assertion=assertion).ok
+
+    replay = rp.redeem(second.code, second.request.code_verifier, auth="private_key_jwt", assertion=assertion)
+
+    assert replay.json()["error"] == "invalid_client"
+
+
+def test_client_secret_basic_is_refused_for_a_key_only_client(issuer, relying_party, kari):
+    rp = relying_party(issuer, "jwt-klient")
+    callback = rp.login(kari)
+
+    response = rp.redeem(callback.code, callback.request.code_verifier, auth="basic", secret="gjetning")
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
 def test_an_id_token_does_not_verify_with_another_providers_key(start_provider, relying_party, kari):
     first = relying_party(start_provider())
     second = relying_party(start_provider())

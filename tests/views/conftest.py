@@ -23,6 +23,12 @@ def person_by_key(app, key: str) -> Person:
         return db.session.scalar(select(Person).where(Person.pid_hash == digest))
 
 
+def person_by_number(app, number: str) -> Person:
+    with app.app_context():
+        digest = hash_pid(number, app.config["PID_HASH_KEY"])
+        return db.session.scalar(select(Person).where(Person.pid_hash == digest))
+
+
 def plan_of(app, owner_key: str) -> Plan:
     owner = person_by_key(app, owner_key)
     with app.app_context():
@@ -37,7 +43,9 @@ class Browser:
         self.client = client
 
     def login_as(self, key: str) -> Person:
-        person = person_by_key(self.app, key)
+        return self.login_as_person(person_by_key(self.app, key))
+
+    def login_as_person(self, person: Person) -> Person:
         with self.client.session_transaction() as session:
             session.clear()
             session["_user_id"] = str(person.public_id)
@@ -53,9 +61,29 @@ class Browser:
         return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+    def submit(self, page: BeautifulSoup, form_selector: str, data: dict | None = None, button: tuple | None = None):
+        """Post a form as a person would: its hidden fields (CSRF token too), what they typed, the button pressed."""
+        form = page.select_one(form_selector)
+        assert form is not None, f"no form matches {form_selector!r}"
+        fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]") if i.get("name")}
+        fields.update(data or {})
+        if button:
+            fields[button[0]] = button[1]
+        return self.client.post(form["action"], data=fields)
+
+    def parse(self, response) -> BeautifulSoup:
+        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
 @pytest.fixture
 def browser(app, client):
     return Browser(app, client)
+
+
+@pytest.fixture
+def fresh_browser(fresh_app):
+    """A browser on a database of its own, for tests that change things."""
+    return Browser(fresh_app, fresh_app.test_client())
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ def test_overview_shows_what_matters_most_first(browser, sigrid_plan):
         "Målene mine",
         "Dette skjer nå",
         "Neste gjennomgang av planen",
+        "Mer om planen",
     ]
 
 

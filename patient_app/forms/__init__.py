@@ -1,0 +1,1 @@
+"""WTForms classes, one module per area. Error messages are written for people and translated."""

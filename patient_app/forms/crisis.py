@@ -1,0 +1,41 @@
+"""The crisis plan, which the coordinator writes together with the patient."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField
+from wtforms.validators import ValidationError
+
+from patient_app.forms.text import long_text_field, text_field
+
+ONE_PER_LINE = _l("Ett punkt på hver linje.")
+
+
+class CrisisContactForm(Form):
+    """One row in 'whom I call'. An empty row is ignored; a row with a name needs a phone number."""
+
+    name = text_field(_l("Navn"), max_length=200)
+    relation = text_field(_l("Hvem er det (for eksempel ektemann)"), max_length=200)
+    phone = text_field(_l("Telefon"), max_length=40)
+    when_to_call = text_field(_l("Når kan jeg ringe (kan stå tomt)"), max_length=300)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any((field.data or "").strip() for field in self)
+
+    def validate_name(self, field):
+        if not (field.data or "").strip() and not self.is_empty:
+            raise ValidationError(_l("Skriv navnet, eller tøm hele raden for å ta den bort"))
+
+    def validate_phone(self, field):
+        if not (field.data or "").strip() and not self.is_empty:
+            raise ValidationError(_l("Skriv telefonnummeret"))
+
+
+class CrisisPlanForm(FlaskForm):
+    warning_signs = long_text_field(_l("Tegn på at jeg har det vanskelig"))
+    what_i_can_do = long_text_field(_l("Dette kan jeg gjøre selv"))
+    what_others_can_do = long_text_field(_l("Dette vil jeg at andre gjør, og slik vil jeg bli møtt"))
+    practical_matters = long_text_field(_l("Praktiske ting (barn, dyr, nøkler)"))
+    contacts = FieldList(FormField(CrisisContactForm), min_entries=1, max_entries=12)

@@ -1,0 +1,74 @@
+"""Structured logs with a request id, and a last guard against identity numbers in them.
+
+The code must never log an identity number, a name with health context, a
+message text or a token; tests/conftest.py scans every log record of the test
+run for the demo people's numbers and the demo texts. The redaction below is
+only a safety net behind that rule.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+
+from flask import Flask, g, has_request_context, request
+
+ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
+SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def redact(text: str) -> str:
+    return ELEVEN_DIGITS.sub("[identitetsnummer fjernet]", text)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, so logs can be searched without regular expressions."""
+
+    FIELDS = ("person", "plan", "status")
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": redact(record.getMessage()),
+        }
+        for field in self.FIELDS:
+            if hasattr(record, field):
+                entry[field] = getattr(record, field)
+        if record.exc_info:
+            entry["error"] = record.exc_info[0].__name__
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _assign_request_id():
+    offered = request.headers.get("X-Request-Id", "")
+    g.request_id = offered if SAFE_REQUEST_ID.match(offered) else secrets.token_hex(8)
+
+
+def _echo_request_id(response):
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_assign_request_id)
+    app.after_request(_echo_request_id)
+    if app.config.get("TESTING"):
+        return  # pytest captures records itself
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)

@@ -1,0 +1,53 @@
+"""`flask vapid-keys`, `flask push-worker`, `flask send-reminders` (registered by patient_app/cli.py)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import click
+from flask import Flask, current_app
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("vapid-keys")
+    def vapid_keys_command():
+        """Make a new VAPID key pair for Web Push; put the private key in the environment."""
+        from patient_app.notify.vapid import generate_private_key, public_key_of
+
+        private = generate_private_key()
+        click.echo("# Keep the private key secret, like SECRET_KEY. Changing it ends every push subscription.")
+        click.echo(f"VAPID_PRIVATE_KEY={private}")
+        click.echo("VAPID_SUBJECT=mailto:drift@example.org  # a contact for the push services")
+        click.echo(f"# Public key (the app derives it and gives it to the page): {public_key_of(private)}")
+
+    @app.cli.command("push-worker")
+    @click.option("--once", is_flag=True, help="Queue due reminders, send what is due, and stop.")
+    def push_worker_command(once: bool):
+        """Send queued push notifications and meeting reminders until stopped (Ctrl-C)."""
+        from patient_app.notify import push_is_configured
+        from patient_app.notify.worker import PushWorker
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s push-worker %(levelname)s %(message)s")
+        if not push_is_configured(current_app.config):
+            raise click.ClickException("VAPID_PRIVATE_KEY is not set: run `flask vapid-keys`")
+        worker = PushWorker(current_app._get_current_object())
+        if once:
+            reminded = worker.maybe_enqueue_reminders()
+            result = worker.drain()
+            click.echo(f"reminded {reminded}; sent {result.sent}, retry later {result.retried}, "
+                       f"dropped {result.dropped}, gone {result.gone}")
+            return
+        stop = threading.Event()
+        for name in ("SIGINT", "SIGTERM"):
+            signal.signal(getattr(signal, name), lambda *_: stop.set())
+        worker.run(stop)
+
+    @app.cli.command("send-reminders")
+    def send_reminders_command():
+        """Queue the meeting reminders that are due now (the push worker also does this every minute)."""
+        from patient_app.extensions import db
+        from patient_app.notify.reminders import enqueue_due_reminders
+
+        click.echo(f"Reminders queued for {enqueue_due_reminders(db.session)} people.")

@@ -1,0 +1,195 @@
+"""The outbox: who should be told what, written in the caller's transaction.
+
+Call ``enqueue`` right where the change is made, before the caller commits:
+the notification rows then exist exactly when the change does. Nothing is
+sent here; ``flask push-worker`` (worker.py) sends.
+
+Who is told is decided by the access policy (patient_app.access), the same
+one the pages use: a relative whose grant does not cover meetings is never
+told about minutes, a guardian is never told about an item hidden from
+guardians, and each person's own choice of categories is respected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from patient_app.access import Part, PlanAccess, access_to, accessible_plans, today_in_oslo
+from patient_app.models import (
+    Membership,
+    NotificationCategory,
+    NotificationKind,
+    NotificationPreference,
+    OutboxItem,
+    Person,
+    Plan,
+    PushSubscription,
+)
+from patient_app.models._base import utcnow
+
+log = logging.getLogger(__name__)
+
+# Which part of a plan a person must be allowed to see to be told about a category.
+CATEGORY_PART = {
+    NotificationCategory.MESSAGES: Part.MESSAGES,
+    NotificationCategory.MINUTES: Part.MEETINGS,
+    NotificationCategory.CALENDAR: Part.MEETINGS,
+    NotificationCategory.REMINDERS: Part.MEETINGS,
+}
+
+
+def enqueue(
+    session: Session,
+    *,
+    plan_id: int,
+    kind: NotificationKind,
+    url: str,
+    actor_id: int | None = None,
+    hidden_from_guardians: bool = False,
+    meeting_id: int | None = None,
+    only_person_ids: set[int] | None = None,
+) -> int:
+    """Write one outbox row per device of everyone who should hear about this; returns how many.
+
+    - ``plan_id``: the plan's row id (``access.plan.id``).
+    - ``url``: the path the notification opens, e.g. ``url_for("messages.thread", ...)``;
+      a path on this site, never a full URL. The page checks access again.
+    - ``actor_id``: the person who made the change; they are not told.
+    - ``hidden_from_guardians``: the item is kept from guardians (a child of 12–15 asked).
+    - ``meeting_id``: for reminders and meeting changes (a cancelled meeting's reminder is dropped).
+    - ``only_person_ids``: limit to these people (e.g. the people in a message thread).
+
+    Does not commit: the caller's commit writes the rows together with the change.
+    """
+    if not url.startswith("/") or url.startswith("//"):
+        raise ValueError("url must be a path on this site")
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise ValueError(f"no plan with id {plan_id}")
+    people = recipients(
+        session,
+        plan,
+        kind.category,
+        hidden_from_guardians=hidden_from_guardians,
+        exclude_person_id=actor_id,
+        only_person_ids=only_person_ids,
+    )
+    return add_rows(session, plan, kind, url, people, meeting_id=meeting_id)
+
+
+def add_rows(session: Session, plan: Plan, kind: NotificationKind, url: str, people: list[Person],
+             meeting_id: int | None = None, now: dt.datetime | None = None) -> int:
+    if not people:
+        return 0
+    now = now or utcnow()
+    devices = session.scalars(
+        select(PushSubscription).where(PushSubscription.person_id.in_([p.id for p in people]))
+    ).all()
+    for device in devices:
+        session.add(
+            OutboxItem(
+                subscription_id=device.id,
+                person_id=device.person_id,
+                plan_id=plan.id,
+                kind=kind,
+                url=url,
+                meeting_id=meeting_id,
+                created_at=now,
+                due_at=now,
+            )
+        )
+    if devices:
+        log.info("notifications queued", extra={"kind": kind.value, "devices": len(devices)})
+    return len(devices)
+
+
+def recipients(
+    session: Session,
+    plan: Plan,
+    category: NotificationCategory,
+    *,
+    hidden_from_guardians: bool = False,
+    exclude_person_id: int | None = None,
+    only_person_ids: set[int] | None = None,
+    today: dt.date | None = None,
+) -> list[Person]:
+    """Everyone with access to this plan who may see what the category is about and wants to hear of it."""
+    today = today or today_in_oslo()
+    person_ids = set(session.scalars(select(Membership.person_id).where(Membership.plan_id == plan.id)))
+    person_ids.discard(exclude_person_id)
+    if only_person_ids is not None:
+        person_ids &= set(only_person_ids)
+    if not person_ids:
+        return []
+    people = session.scalars(select(Person).where(Person.id.in_(person_ids)).order_by(Person.id)).all()
+    turned_off = turned_off_by(session, person_ids, category)
+    chosen = []
+    for person in people:
+        if person.id in turned_off:
+            continue
+        access = access_to(person, plan.public_id, today)
+        if may_be_told(access, category, hidden_from_guardians):
+            chosen.append(person)
+    return chosen
+
+
+def may_be_told(access: PlanAccess | None, category: NotificationCategory, hidden_from_guardians: bool = False) -> bool:
+    """The policy's answer, applied to notifications: see the part, and not a guardian for a hidden item."""
+    if access is None or not access.may_view(CATEGORY_PART[category]):
+        return False
+    return not (hidden_from_guardians and access.hides_guardian_restricted_items)
+
+
+def turned_off_by(session: Session, person_ids, category: NotificationCategory) -> set[int]:
+    return set(
+        session.scalars(
+            select(NotificationPreference.person_id).where(
+                NotificationPreference.person_id.in_(list(person_ids)),
+                NotificationPreference.category == category,
+                NotificationPreference.enabled.is_(False),
+            )
+        )
+    )
+
+
+# --- A person's choices ---------------------------------------------------------
+
+
+def available_categories(person: Person, today: dt.date | None = None) -> list[NotificationCategory]:
+    """The categories this person could be told about on at least one plan (relatives: within their grant)."""
+    accesses = accessible_plans(person, today)
+    return [
+        category
+        for category in NotificationCategory
+        if any(may_be_told(access, category) for access in accesses)
+    ]
+
+
+def chosen_categories(session: Session, person: Person) -> set[NotificationCategory]:
+    off = set(
+        session.scalars(
+            select(NotificationPreference.category).where(
+                NotificationPreference.person_id == person.id, NotificationPreference.enabled.is_(False)
+            )
+        )
+    )
+    return set(NotificationCategory) - off
+
+
+def save_choices(session: Session, person: Person, wanted: set[NotificationCategory],
+                 offered: list[NotificationCategory]) -> None:
+    """Store the person's choice for the categories they were offered; others stay as they were."""
+    existing = {
+        row.category: row
+        for row in session.scalars(select(NotificationPreference).where(NotificationPreference.person_id == person.id))
+    }
+    for category in offered:
+        row = existing.get(category)
+        if row is None:
+            row = NotificationPreference(person_id=person.id, category=category)
+            session.add(row)
+        row.enabled = category in wanted

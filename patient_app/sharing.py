@@ -1,0 +1,72 @@
+"""Decisions about who sees the plan: granting, withdrawing, and the record of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from sqlalchemy import select
+
+from patient_app.access import PlanAccess, today_in_oslo
+from patient_app.extensions import db
+from patient_app.identity_numbers import birth_date
+from patient_app.models import GrantAction, GrantEvent, Membership, Person, Role, Scope, hash_pid
+from patient_app.models._base import utcnow
+
+
+def person_with_number(number: str, name: str) -> Person:
+    """The person with this identity number, created (with the name given) if new to us."""
+    digest = hash_pid(number, current_app.config["PID_HASH_KEY"])
+    person = db.session.scalar(select(Person).where(Person.pid_hash == digest))
+    if person is None:
+        person = Person(name=name.strip(), pid_hash=digest, birth_date=birth_date(number))
+        db.session.add(person)
+        db.session.flush()
+    return person
+
+
+def is_number_of(person: Person, number: str) -> bool:
+    return person.pid_hash == hash_pid(number, current_app.config["PID_HASH_KEY"])
+
+
+def grant_relative(access: PlanAccess, number: str, name: str, scopes: list[Scope], valid_until: dt.date | None) -> Membership:
+    """Give (or change) a relative's access, and record the consent event, in one transaction."""
+    relative = person_with_number(number, name)
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.plan_id == access.plan.id, Membership.person_id == relative.id, Membership.role == Role.RELATIVE
+        )
+    )
+    action = GrantAction.GRANTED
+    if membership is None:
+        membership = Membership(plan_id=access.plan.id, person_id=relative.id, role=Role.RELATIVE)
+        db.session.add(membership)
+    elif membership.revoked_at is None and (membership.valid_until is None or membership.valid_until >= today_in_oslo()):
+        action = GrantAction.CHANGED
+    membership.scopes = " ".join(scope.value for scope in scopes)
+    membership.valid_until = valid_until
+    membership.revoked_at = None
+    membership.created_at = utcnow()
+    db.session.flush()
+    _record(access, membership, action)
+    db.session.commit()
+    return membership
+
+
+def withdraw(access: PlanAccess, membership: Membership) -> None:
+    membership.revoked_at = utcnow()
+    _record(access, membership, GrantAction.WITHDRAWN)
+    db.session.commit()
+
+
+def _record(access: PlanAccess, membership: Membership, action: GrantAction) -> None:
+    db.session.add(
+        GrantEvent(
+            plan_id=access.plan.id,
+            membership_id=membership.id,
+            actor_id=access.membership.person_id,
+            action=action,
+            scopes=membership.scopes,
+            valid_until=membership.valid_until,
+        )
+    )

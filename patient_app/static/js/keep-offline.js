@@ -1,0 +1,39 @@
+// "Ha kriseplanen tilgjengelig uten nett på denne telefonen": the switch on the crisis plan
+// and the settings page. The service worker fetches and keeps the pages; nothing is kept
+// until the person turns this on.
+import { ask, greeted, owner, supported } from "./sw-client.js";
+
+for (const section of document.querySelectorAll("[data-keep-offline]")) setUp(section);
+
+async function setUp(section) {
+  if (!supported) return;
+  const items = JSON.parse(section.dataset.items || "[]");
+  const toggle = section.querySelector("[data-keep-offline-switch]");
+  const status = section.querySelector("[data-keep-offline-status]");
+  let answer;
+  try {
+    await greeted();
+    answer = await ask({ type: "status" });
+  } catch (error) {
+    return; // no working service worker: the switch stays hidden
+  }
+  const kept = new Set(answer.state.kept.map((item) => item.url));
+  toggle.checked = items.length > 0 && items.every((item) => kept.has(item.url));
+  section.hidden = false;
+
+  toggle.addEventListener("change", async () => {
+    const keeping = toggle.checked;
+    toggle.disabled = true;
+    try {
+      const result = keeping
+        ? await ask({ type: "keep", owner: owner(), items })
+        : await ask({ type: "forget", urls: items.map((item) => item.url) });
+      if (!result.ok) throw new Error(result.error);
+      status.textContent = keeping ? status.dataset.textKept : status.dataset.textRemoved;
+    } catch (error) {
+      toggle.checked = !keeping;
+      status.textContent = status.dataset.textFailed;
+    }
+    toggle.disabled = false;
+  });
+}

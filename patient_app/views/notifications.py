@@ -1,0 +1,196 @@
+"""Settings, "Varsler": push notifications on this device, the person's devices, and what to be told about.
+
+Turning notifications on for a device needs JavaScript (the browser's push
+subscription); choosing categories and removing a lost phone are plain forms.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import delete, select
+
+from patient_app.access import signed_in
+from patient_app.extensions import db
+from patient_app.models import NotificationCategory, PushSubscription
+from patient_app.notify import push_is_configured
+from patient_app.notify.outbox import available_categories, chosen_categories, save_choices
+
+bp = Blueprint("notifications", __name__)
+
+CATEGORY_LABELS = {
+    NotificationCategory.MESSAGES: (_l("Nye meldinger"), _l("Når noen har skrevet til deg.")),
+    NotificationCategory.MINUTES: (_l("Nye referater"), _l("Når referatet fra et møte er klart.")),
+    NotificationCategory.CALENDAR: (_l("Møter"), _l("Når et møte blir lagt inn, flyttet eller avlyst.")),
+    NotificationCategory.REMINDERS: (_l("Påminnelser om møter"), _l("En uke før og dagen før et møte.")),
+}
+MAX_DEVICES_PER_PERSON = 10
+
+
+@bp.get("/settings/notifications")
+@signed_in
+def index():
+    offered = available_categories(current_user)
+    devices = db.session.scalars(
+        select(PushSubscription)
+        .where(PushSubscription.person_id == current_user.id)
+        .order_by(PushSubscription.created_at)
+    ).all()
+    return render_template(
+        "views/settings/notifications.html",
+        offered=offered,
+        chosen=chosen_categories(db.session, current_user),
+        labels=CATEGORY_LABELS,
+        all_offered=len(offered) == len(NotificationCategory),
+        devices=devices,
+        endpoint_hash=endpoint_hash,
+        push_ready=push_is_configured(current_app.config),
+        public_key=current_app.config.get("VAPID_PUBLIC_KEY", ""),
+    )
+
+
+@bp.post("/settings/notifications")
+@signed_in
+def save():
+    offered = available_categories(current_user)
+    wanted = {c for c in offered if c.value in request.form.getlist("category")}
+    save_choices(db.session, current_user, wanted, offered)
+    db.session.commit()
+    flash(_("Valgene dine er lagret."))
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/settings/notifications/devices")
+@signed_in
+def add_device():
+    """JSON from push.js: the browser's PushSubscription (and the one it replaces, if any)."""
+    data = request.get_json(silent=True) or {}
+    problem, subscription = _valid_subscription(data.get("subscription"))
+    if problem:
+        return jsonify(error=problem), 400
+    replaces = data.get("replaces")
+    if isinstance(replaces, str) and replaces != subscription["endpoint"]:
+        _remove_own(replaces)
+    row = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == subscription["endpoint"]))
+    if row is None:
+        row = PushSubscription(endpoint=subscription["endpoint"])
+        db.session.add(row)
+    # The endpoint belongs to this browser; whoever subscribes it now is the one it notifies.
+    row.person_id = current_user.id
+    row.p256dh = subscription["p256dh"]
+    row.auth = subscription["auth"]
+    row.device_label = device_label(request.headers.get("User-Agent", ""))
+    db.session.flush()
+    _keep_newest_devices(current_user.id)
+    db.session.commit()
+    return jsonify(device=str(row.public_id), endpointHash=endpoint_hash(row.endpoint)), 201
+
+
+@bp.post("/settings/notifications/devices/this-device/remove")
+@signed_in
+def remove_this_device():
+    """JSON from push.js after the browser has unsubscribed."""
+    endpoint = (request.get_json(silent=True) or {}).get("endpoint")
+    if not isinstance(endpoint, str):
+        return jsonify(error="endpoint missing"), 400
+    _remove_own(endpoint)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/settings/notifications/devices/<uuid:device_id>/remove")
+@signed_in
+def remove_device(device_id):
+    """A plain form: stop notifying a phone that is lost or given away."""
+    db.session.execute(
+        delete(PushSubscription).where(
+            PushSubscription.public_id == device_id, PushSubscription.person_id == current_user.id
+        )
+    )
+    db.session.commit()
+    flash(_("Enheten får ikke flere varsler."))
+    return redirect(url_for("notifications.index"))
+
+
+def _remove_own(endpoint: str) -> None:
+    db.session.execute(
+        delete(PushSubscription).where(
+            PushSubscription.endpoint == endpoint, PushSubscription.person_id == current_user.id
+        )
+    )
+
+
+def _keep_newest_devices(person_id: int) -> None:
+    old = db.session.scalars(
+        select(PushSubscription.id)
+        .where(PushSubscription.person_id == person_id)
+        .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())
+        .offset(MAX_DEVICES_PER_PERSON)
+    ).all()
+    if old:
+        db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(old)))
+
+
+def _valid_subscription(value) -> tuple[str | None, dict]:
+    """Check what the browser sent, and that the worker may post to it (no SSRF through a forged one)."""
+    if not isinstance(value, dict) or not isinstance(value.get("keys"), dict):
+        return "subscription missing", {}
+    endpoint, keys = value.get("endpoint"), value["keys"]
+    if not isinstance(endpoint, str) or len(endpoint) > 1024:
+        return "endpoint missing or too long", {}
+    if not endpoint_allowed(endpoint):
+        return "endpoint is not a known push service", {}
+    try:
+        p256dh = _b64url(keys.get("p256dh"))
+        auth = _b64url(keys.get("auth"))
+    except (TypeError, ValueError, binascii.Error):
+        return "keys are not base64url", {}
+    if len(p256dh) != 65 or p256dh[0] != 4 or len(auth) != 16:
+        return "keys have the wrong length", {}
+    return None, {"endpoint": endpoint, "p256dh": keys["p256dh"], "auth": keys["auth"]}
+
+
+def endpoint_allowed(endpoint: str) -> bool:
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    if current_app.config.get("PUSH_ALLOW_LOCAL_ENDPOINTS") and host in ("127.0.0.1", "localhost"):
+        return parts.scheme in ("http", "https")
+    if parts.scheme != "https" or parts.username or parts.password:
+        return False
+    return any(host == known or host.endswith("." + known) for known in current_app.config["PUSH_ENDPOINT_HOSTS"])
+
+
+def _b64url(text) -> bytes:
+    if not isinstance(text, str) or len(text) > 200:
+        raise ValueError("not a key")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def endpoint_hash(endpoint: str) -> str:
+    """Lets push.js tell which listed device is this one, without the endpoint in the page."""
+    return hashlib.sha256(endpoint.encode()).hexdigest()[:16]
+
+
+def device_label(user_agent: str) -> str:
+    """ "Chrome på Android": enough to tell one's devices apart, nothing more."""
+    agent = user_agent.lower()
+    system = next(
+        (name for key, name in (("iphone", "iPhone"), ("ipad", "iPad"), ("android", "Android"),
+                                ("windows", "Windows"), ("mac os", "Mac"), ("linux", "Linux")) if key in agent),
+        "",
+    )
+    browser = next(
+        (name for key, name in (("edg/", "Edge"), ("samsungbrowser", "Samsung Internet"), ("firefox", "Firefox"),
+                                ("fxios", "Firefox"), ("crios", "Chrome"), ("chrome", "Chrome"),
+                                ("chromium", "Chromium"), ("safari", "Safari")) if key in agent),
+        "",
+    )
+    if browser and system:
+        return _("%(browser)s på %(system)s", browser=browser, system=system)[:100]
+    return (browser or system or _("Ukjent nettleser"))[:100]

@@ -1,0 +1,252 @@
+"""Min plan on the home screen: the manifest, the service worker, the offline page, and
+the settings page for installing the app and keeping the crisis plan on the phone.
+
+The manifest, the service worker and the offline page are public and carry no
+personal data. What the service worker keeps on a device is decided here and
+in service_worker/service-worker.js: the app shell (CSS, JS, icons, the
+offline page), and, only when the person turns it on, their crisis plan and
+contacts (ARCHITECTURE.md: data on the device is a privacy decision).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale, gettext as _
+from flask_login import current_user
+
+from patient_app.access import Part, PlanAccess, accessible_plans, public, signed_in
+from patient_app.models import Role
+
+bp = Blueprint("pwa", __name__)
+
+SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker" / "service-worker.js"
+CONFIG_MARKER = "const CONFIG = {}; // filled in by patient_app/views/pwa.py"
+
+THEME_COLOUR = "#0b5394"
+BACKGROUND_COLOUR = "#f6f6f4"
+
+# The app shell: what every page needs to look right offline. Never a page with personal data.
+SHELL_STATIC = ("css/app.css", "css/pwa.css", "vendor/htmx.min.js", "icons/icon-192.png", "icons/badge-96.png")
+SHELL_STATIC_FOLDERS = ("js",)
+
+
+@bp.record_once
+def _set_up_push(state) -> None:
+    from patient_app import notify
+
+    notify.init_app(state.app)
+
+
+# --- Public: manifest, service worker, offline page ------------------------------------
+
+
+@bp.get("/manifest.webmanifest")
+@public
+def manifest():
+    icon = lambda name, size, purpose: {  # noqa: E731
+        "src": url_for("static", filename=f"icons/{name}"),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": purpose,
+    }
+    screenshot = lambda name, size, form_factor, label: {  # noqa: E731
+        "src": url_for("static", filename=f"icons/{name}"),
+        "sizes": size,
+        "type": "image/png",
+        "form_factor": form_factor,
+        "label": label,
+    }
+    body = {
+        "id": "/",
+        "name": "Min plan",
+        "short_name": "Min plan",
+        "description": _("Den individuelle planen din på telefonen: mål, tiltak, møter, kriseplan og kontakter."),
+        "lang": str(get_locale()),
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "categories": ["health", "medical"],
+        "icons": [
+            icon("icon-192.png", 192, "any"),
+            icon("icon-512.png", 512, "any"),
+            icon("maskable-192.png", 192, "maskable"),
+            icon("maskable-512.png", 512, "maskable"),
+        ],
+        "screenshots": [
+            screenshot("screenshot-narrow.png", "390x844", "narrow", _("Oversikten over planen på en telefon")),
+            screenshot("screenshot-wide.png", "1280x800", "wide", _("Oversikten over planen på en stor skjerm")),
+        ],
+        "shortcuts": [
+            {
+                "name": _("Kriseplan"),
+                "short_name": _("Kriseplan"),
+                "description": _("Hva du gjør og hvem du ringer når det er vanskelig"),
+                "url": url_for("pwa.crisis_plan_shortcut"),
+                "icons": [{"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192"}],
+            }
+        ],
+    }
+    return Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/manifest+json")
+
+
+@bp.get("/service-worker.js")
+@public
+def service_worker():
+    config = shell_config()
+    source = SERVICE_WORKER.read_text(encoding="utf-8")
+    if CONFIG_MARKER not in source:
+        raise RuntimeError(f"{SERVICE_WORKER} has lost the line {CONFIG_MARKER!r}")
+    source = source.replace(CONFIG_MARKER, "const CONFIG = " + json.dumps(config) + ";", 1)
+    response = Response(source, mimetype="text/javascript")
+    # Browsers check for a new service worker on navigation; never let a cache hide one.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline")
+@public
+def offline():
+    """What a page that cannot load shows instead; the service worker keeps a copy.
+
+    The worker fetches it without cookies and names the language (``?lang=nn``).
+    """
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        with force_locale(lang):
+            return render_template("views/pwa/offline.html")
+    return render_template("views/pwa/offline.html")
+
+
+# --- The app shell --------------------------------------------------------------
+
+
+def shell_files() -> list[tuple[str, Path]]:
+    """(URL, file) for every static file in the app shell."""
+    static = Path(current_app.static_folder)
+    names = list(SHELL_STATIC)
+    for folder in SHELL_STATIC_FOLDERS:
+        names += sorted(p.relative_to(static).as_posix() for p in (static / folder).glob("*.js"))
+    files = []
+    for name in names:
+        path = static / name
+        if path.exists():  # vendor/ is installed by `make bootstrap`; without it the shell is smaller
+            files.append((url_for("static", filename=name), path))
+    return files
+
+
+def shell_config() -> dict:
+    """The service worker's configuration: the shell's URLs and a version that changes with any of them.
+
+    The version is in the worker's own bytes, so changing a CSS or JS file
+    makes browsers install a new worker, which announces itself ("Ny versjon").
+    """
+    files = shell_files()
+    digest = hashlib.sha256(SERVICE_WORKER.read_bytes())
+    for url, path in files:
+        digest.update(url.encode() + b"\0" + path.read_bytes())
+    for template in ("views/pwa/offline.html", "views/pwa/_standalone.html"):
+        digest.update(Path(current_app.root_path, "templates", template).read_bytes())
+    for catalogue in sorted(Path(current_app.root_path, "translations").glob("*/LC_MESSAGES/messages.mo")):
+        digest.update(catalogue.read_bytes())
+    return {
+        "version": digest.hexdigest()[:12],
+        "shell": [url for url, _path in files] + [url_for("pwa.offline")],
+        "offline": url_for("pwa.offline"),
+        "crisisShortcut": url_for("pwa.crisis_plan_shortcut"),
+        "icon": url_for("static", filename="icons/icon-192.png"),
+        "badge": url_for("static", filename="icons/badge-96.png"),
+    }
+
+
+# --- Signed in: settings, and the crisis-plan shortcut --------------------------------
+
+
+@bp.get("/settings")
+@signed_in
+def settings():
+    keepable = [kept for kept in (offline_keeping(access) for access in accessible_plans(current_user)) if kept]
+    return render_template("views/settings/index.html", keepable=keepable)
+
+
+@bp.get("/crisis-plan")
+@signed_in
+def crisis_plan_shortcut():
+    """The home-screen shortcut: straight to the crisis plan (the service worker answers it offline)."""
+    for access in accessible_plans(current_user):
+        if access.may_view(Part.CRISIS_PLAN) and access.role is not Role.COORDINATOR:
+            return redirect(url_for("crisis.show", plan_id=access.plan.public_id))
+    return redirect(url_for("overview.choose_plan"))
+
+
+def offline_keeping(access: PlanAccess | None) -> dict | None:
+    """What this person may keep on their phone for this plan, or None.
+
+    The patient (and a child's guardians, who act for the child) may keep the
+    crisis plan and the contacts. Not coordinators, whose phones would fill up
+    with other people's crisis plans, and not relatives: the patient's
+    decision to share is not a decision to copy it onto someone else's phone.
+    """
+    if access is None or access.role not in (Role.OWNER, Role.GUARDIAN) or not access.may_view(Part.CRISIS_PLAN):
+        return None
+    own = access.is_owner
+    name = access.plan.owner.first_name
+    items = [
+        {
+            "url": url_for("crisis.show", plan_id=access.plan.public_id),
+            "label": _("Kriseplanen din") if own else _("Kriseplanen til %(name)s", name=name),
+        }
+    ]
+    if access.may_view(Part.CONTACTS):
+        items.append(
+            {
+                "url": url_for("contacts.index", plan_id=access.plan.public_id),
+                "label": _("Kontaktene dine") if own else _("Kontaktene til %(name)s", name=name),
+            }
+        )
+    return {
+        "plan": str(access.plan.public_id),
+        "title": _("Kriseplanen din") if own else _("Kriseplanen til %(name)s", name=name),
+        "items": items,
+    }
+
+
+def device_owner_token() -> str:
+    """An opaque name for who is logged in, for the service worker on this device.
+
+    When it changes, the worker removes what the last person kept here. It is
+    an HMAC, so it says nothing about the person to anyone reading the page.
+    """
+    if not getattr(current_user, "is_authenticated", False):
+        return ""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"device-owner:" + str(current_user.public_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@bp.app_context_processor
+def _pwa_template_helpers() -> dict:
+    from patient_app.notify import push_is_configured
+
+    return {
+        "device_owner_token": device_owner_token,
+        "offline_keeping": offline_keeping,
+        "push_is_configured": lambda: push_is_configured(current_app.config),
+        "theme_colour": THEME_COLOUR,
+    }
+
+
+def precache_size_bytes(app) -> dict:
+    """For the report and the tests: the bytes a browser stores for the app shell."""
+    with app.test_request_context():
+        files = {url: path.stat().st_size for url, path in shell_files()}
+    client = app.test_client()
+    files["/offline"] = len(client.get("/offline").get_data())
+    return {"files": files, "total": sum(files.values())}

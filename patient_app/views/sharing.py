@@ -1,0 +1,74 @@
+"""Who sees my plan: the patient grants and withdraws relatives' access, and sees who has looked."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from patient_app import queries
+from patient_app.access import Part, membership_is_active, plan_part, today_in_oslo
+from patient_app.extensions import limiter
+from patient_app.forms.sharing import GrantForm
+from patient_app.sharing import grant_relative, is_number_of, withdraw
+
+bp = Blueprint("sharing", __name__)
+
+@bp.get("/plan/<uuid:plan_id>/sharing")
+@plan_part(Part.SHARING)
+def index(access):
+    today = today_in_oslo()
+    memberships = queries.memberships_of_plan(access)
+    active = [m for m in memberships if membership_is_active(m, access.plan.owner, today)]
+    return render_template(
+        "views/sharing/index.html",
+        access=access,
+        relatives=[m for m in active if m.role.value == "relative"],
+        guardians=[m for m in active if m.role.value == "guardian"],
+        coordinators=[m for m in active if m.role.value == "coordinator"],
+        participants=[p for p in queries.participants(access) if not p.is_coordinator],
+        events=queries.grant_events(access),
+    )
+
+def _grant_form(access) -> GrantForm:
+    return GrantForm(owner_number_check=lambda number: is_number_of(access.plan.owner, number), today=today_in_oslo())
+
+@bp.route("/plan/<uuid:plan_id>/sharing/new", methods=["GET", "POST"])
+@plan_part(Part.SHARING)
+def new(access):
+    """Fill in the form; a valid form leads to a confirmation page, nothing is saved yet."""
+    form = _grant_form(access)
+    if form.validate_on_submit():
+        return render_template("views/sharing/confirm-grant.html", access=access, form=form)
+    return render_template("views/sharing/new.html", access=access, form=form), (400 if form.errors else 200)
+
+@bp.post("/plan/<uuid:plan_id>/sharing/new/confirm")
+@plan_part(Part.SHARING)
+@limiter.limit(lambda: current_app.config["GRANT_RATE_LIMIT"])
+def confirm_new(access):
+    form = _grant_form(access)
+    if not form.validate_on_submit():
+        return render_template("views/sharing/new.html", access=access, form=form), 400
+    if "change" in request.form:
+        return render_template("views/sharing/new.html", access=access, form=form)
+    grant_relative(access, form.national_id.data, form.name.data, form.chosen_scopes(), form.valid_until.data)
+    flash(_("%(name)s har fått tilgang til planen din.", name=form.name.data.strip()))
+    return redirect(url_for("sharing.index", plan_id=access.plan.public_id))
+
+@bp.route("/plan/<uuid:plan_id>/sharing/<uuid:membership_id>/withdraw", methods=["GET", "POST"])
+@plan_part(Part.SHARING)
+def withdraw_access(access, membership_id: uuid.UUID):
+    membership = queries.relative_membership(access, membership_id)
+    if membership is None or membership.revoked_at is not None:
+        abort(404)
+    if request.method == "POST":
+        withdraw(access, membership)
+        flash(_("%(name)s har ikke lenger tilgang til planen din.", name=membership.person.name))
+        return redirect(url_for("sharing.index", plan_id=access.plan.public_id))
+    return render_template("views/sharing/confirm-withdraw.html", access=access, membership=membership)
+
+@bp.get("/plan/<uuid:plan_id>/access-log")
+@plan_part(Part.ACCESS_LOG)
+def access_log(access):
+    return render_template("views/sharing/access-log.html", access=access, entries=queries.access_log(access))

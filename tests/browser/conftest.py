@@ -1,0 +1,273 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the live system.
+
+The app and the stand-in ID-porten run over real HTTP (the ``live`` fixture in
+tests/conftest.py); here a person logs in by pressing the same buttons they
+would press on a phone. Plain helpers are in helpers.py.
+
+Every test in this folder is marked ``browser`` (see pytest_collection_modifyitems),
+so ``pytest -m "not browser"`` leaves them out.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+from sqlalchemy import select
+
+from patient_app.demo.people import DEMO_PEOPLE, demo_person
+from patient_app.extensions import db
+from patient_app.models import Meeting, Membership, Minutes, Person, Plan, Role, hash_pid
+from patient_app.database import Base
+from tests.browser.helpers import (
+    MISSING_PAGE,
+    PHONE,
+    AppPage,
+    argument_names,
+    axe_violations,
+    describe_violations,
+    discover_pages,
+    log_in,
+    log_in_with_number,
+)
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO / "test-artifacts"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark everything under tests/browser, before ``-m`` deselects (hence tryfirst)."""
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _missing(what: str, how: str):
+    """On CI a missing browser is a broken build, never a quiet skip."""
+    message = f"{what} is missing. {how}"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+# --- The browser ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    if not CHROMIUM.exists():
+        _missing(f"Chromium ({CHROMIUM})", "`make test` installs it (Debian's chromium package).")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """new_context(**options): another fresh phone browser, closed after the test."""
+    opened = []
+
+    def new_context(**options):
+        context = browser.new_context(**(PHONE | options))
+        opened.append(context)
+        return context
+
+    yield new_context
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def context(new_context):
+    """A fresh browser per test (no cookies), on a phone 390×844."""
+    return new_context()
+
+
+@pytest.fixture
+def page(context) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, app_url):
+    """signed_in(person_key): a phone browser logged in as that person, one per module
+    and person (logging in once is enough). Tests that use it must leave it logged in.
+
+    390 CSS px wide like PHONE, but at device_scale_factor 1: the layout is the same
+    and axe runs about a quarter faster (these contexts scan every page).
+    """
+    contexts = {}
+
+    def signed_in(person_key: str):
+        if person_key not in contexts:
+            context = browser.new_context(**(PHONE | {"device_scale_factor": 1}))
+            log_in(context.new_page(), app_url, person_key)
+            contexts[person_key] = context
+        return contexts[person_key]
+
+    yield signed_in
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """test-artifacts/ (ignored by git): screenshots for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+# --- The live system and its data ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app_url(live) -> str:
+    return live[0]
+
+
+def person_row(app, key: str) -> Person:
+    digest = hash_pid(demo_person(key).pid, app.config["PID_HASH_KEY"])
+    return db.session.scalar(select(Person).where(Person.pid_hash == digest))
+
+
+@pytest.fixture(scope="session")
+def url_arguments(live) -> dict:
+    """Values for the URL map's arguments, all from the patient's (Sigrid's) plan.
+
+    A few are picked so the page shows what it is for: a meeting with published
+    minutes, the relative's membership (whose withdrawal the patient may confirm).
+    Any other ``<name>_id`` is the first row in the plan of the table called
+    ``name`` or ``..._name`` (goal_id: goal, decision_id: service_decision).
+    """
+    app = live[2]
+    with app.app_context():
+        plan = db.session.scalar(select(Plan).where(Plan.owner_id == person_row(app, "patient").id))
+        meetings = select(Meeting).where(Meeting.plan_id == plan.id).order_by(Meeting.starts_at)
+        meeting = db.session.scalar(
+            meetings.join(Minutes).where(Minutes.published_at.is_not(None))
+        ) or db.session.scalar(meetings)
+        relative = db.session.scalar(
+            select(Membership).where(
+                Membership.plan_id == plan.id,
+                Membership.person_id == person_row(app, "relative").id,
+                Membership.role == Role.RELATIVE,
+            )
+        )
+        values = {
+            "plan_id": plan.public_id,
+            "meeting_id": meeting and meeting.public_id,
+            "membership_id": relative and relative.public_id,
+        }
+        for name in argument_names(app) - set(values):
+            values[name] = _first_in_plan(name, plan.id)
+        return {name: value for name, value in values.items() if value is not None}
+
+
+def _first_in_plan(argument: str, plan_id: int):
+    stem = argument.removesuffix("_id")
+    for table in Base.metadata.sorted_tables:
+        if table.name != stem and not table.name.endswith("_" + stem):
+            continue
+        if not {"public_id", "plan_id"} <= set(table.c.keys()):
+            continue
+        query = select(table.c.public_id).where(table.c.plan_id == plan_id).order_by(table.c.id).limit(1)
+        if (value := db.session.scalar(query)) is not None:
+            return value
+    return None
+
+
+@pytest.fixture(scope="session")
+def app_pages(live, url_arguments) -> list[AppPage]:
+    """Every GET page of the app, filled in for the patient's plan."""
+    return discover_pages(live[2], url_arguments)
+
+
+@pytest.fixture(scope="session")
+def public_pages(app_pages) -> list[str]:
+    """The pages anyone may open logged out, and the 404 page."""
+    pages = [page.path for page in app_pages if page.is_public]
+    for expected in ("/login", "/about-individual-plan", "/logged-out"):
+        assert expected in pages, f"{expected} is no longer a public GET route"
+    return pages + [MISSING_PAGE]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def restore_preferred_languages(live):
+    """Logging in and the language buttons write Person.preferred_locale in the shared
+    demo database: put it back after each module, so later test packages see the seed's."""
+    app = live[2]
+    with app.app_context():
+        before = {person.key: person_row(app, person.key).preferred_locale for person in DEMO_PEOPLE}
+    yield
+    with app.app_context():
+        for key, locale in before.items():
+            person_row(app, key).preferred_locale = locale
+        db.session.commit()
+
+
+# --- What a person does -------------------------------------------------------------
+
+
+@pytest.fixture
+def login(app_url):
+    """login(page, person_key): press the buttons, as in helpers.log_in."""
+
+    def login(page: Page, person_key: str) -> None:
+        log_in(page, app_url, person_key)
+
+    return login
+
+
+@pytest.fixture
+def login_with_number(app_url):
+    """login_with_number(page, pid, keyboard=False): type the number, as in helpers.log_in_with_number."""
+
+    def login_with_number(page: Page, pid: str, *, keyboard: bool = False) -> None:
+        log_in_with_number(page, app_url, pid, keyboard=keyboard)
+
+    return login_with_number
+
+
+# --- axe-core -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        _missing(f"axe-core ({AXE_JS})", "`make bootstrap` installs it (npm ci).")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def assert_accessible(axe_source):
+    """assert_accessible(page, where=None): no axe violations of WCAG 2.0/2.1 A and AA."""
+
+    def assert_accessible(page: Page, where: str | None = None) -> None:
+        violations = axe_violations(page, axe_source)
+        assert not violations, describe_violations(violations, where or page.url)
+
+    return assert_accessible

@@ -1,0 +1,152 @@
+"""axe-core (WCAG 2.0 and 2.1, A and AA) and reflow on every page the app serves.
+
+The pages come from the app's URL map, so a new route is scanned without anyone
+remembering to add it here. Each page is opened by the person it is for: the
+coordinator's pages by the coordinator, everything else by the patient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from patient_app.demo.people import DEMO_PEOPLE
+from patient_app.identity_numbers import make_synthetic
+from tests.browser.helpers import (
+    MISSING_PAGE,
+    axe_violations,
+    describe_violations,
+    sideways_overflow,
+    switch_language,
+)
+
+REFLOW_WIDTH = 320  # WCAG 1.4.10: 1280 CSS px at 400 % zoom
+# Any page with the footer will do for pressing a language button.
+NEUTRAL_PAGE = "/about-individual-plan"
+
+
+def pages_for(app_pages, viewer: str) -> list[str]:
+    """The paths to open as ``viewer`` (public ones too), and the 404 page."""
+    mine = [page.path for page in app_pages if (page.viewer == viewer or page.is_public) and page.path]
+    return mine + [MISSING_PAGE]
+
+
+def test_every_get_route_can_be_scanned(app_pages):
+    """A route whose URL we cannot fill in would be left out of every scan below, quietly."""
+    unfilled = [
+        f"{page.rule} ({page.endpoint}): the demo data has no {', '.join(page.unfilled)} in the patient's "
+        "plan; seed one, or teach tests/browser/conftest.py::url_arguments to fill it"
+        for page in app_pages
+        if page.path is None
+    ]
+    assert not unfilled, "not scanned by axe or for reflow:\n" + "\n".join(unfilled)
+
+
+def scan(page, app_url, paths, axe_source, *, lang) -> list[str]:
+    """Open each path, run axe where it lands (once per landing page); returns the failures."""
+    failures, scanned = [], set()
+    for path in paths:
+        response = page.goto(app_url + path)
+        status = response.status if response else None
+        if status is None or status >= 500:
+            failures.append(f"{path}: answered {status}")
+            continue
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            continue  # the web app manifest, the service worker: not pages
+        if path == MISSING_PAGE and status != 404:
+            failures.append(f"{path}: answered {status}, expected the 404 page")
+        actual = page.locator("html").get_attribute("lang")
+        if actual != lang:
+            failures.append(f"{path}: <html lang={actual!r}>, expected {lang!r}")
+        landed = page.url.removeprefix(app_url)
+        if landed in scanned:
+            continue
+        scanned.add(landed)
+        where = path if landed == path else f"{path} (landed on {landed})"
+        if violations := axe_violations(page, axe_source):
+            failures.append(describe_violations(violations, where))
+    return failures
+
+
+@pytest.mark.parametrize(
+    "viewer, lang",
+    [("patient", "nb"), ("patient", "nn"), ("patient", "en"), ("coordinator", "nb")],
+)
+def test_every_page_passes_axe_logged_in(signed_in, app_url, app_pages, axe_source, viewer, lang):
+    page = signed_in(viewer).new_page()
+    try:
+        page.goto(app_url + NEUTRAL_PAGE)
+        switch_language(page, lang)
+        failures = scan(page, app_url, pages_for(app_pages, viewer), axe_source, lang=lang)
+    finally:
+        page.close()
+    assert not failures, f"logged in as the {viewer}, language {lang}:\n" + "\n".join(failures)
+
+
+def test_public_pages_pass_axe_logged_out(page, app_url, public_pages, axe_source):
+    failures = scan(page, app_url, public_pages, axe_source, lang="nb")
+    assert not failures, "logged out:\n" + "\n".join(failures)
+
+
+def unknown_synthetic_number() -> str:
+    """A valid synthetic number that belongs to none of the demo people."""
+    known = {person.pid for person in DEMO_PEOPLE}
+    for individual in range(200, 300):
+        try:
+            pid = make_synthetic(dt.date(1990, 5, 17), individual)
+        except ValueError:
+            continue
+        if pid not in known:
+            return pid
+    raise AssertionError("no synthetic number found")
+
+
+def test_no_plan_page_passes_axe(page, login_with_number, assert_accessible):
+    """Someone ID-porten knows but who has no plan: the page only they can reach."""
+    login_with_number(page, unknown_synthetic_number())
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du har ingen plan her ennå")
+    assert_accessible(page, "/no-plan")
+
+
+@pytest.mark.parametrize("viewer", ["patient", "coordinator"])
+def test_no_page_scrolls_sideways_at_320_px(signed_in, app_url, app_pages, viewer):
+    failures = []
+    page = signed_in(viewer).new_page()
+    try:
+        page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+        page.goto(app_url + NEUTRAL_PAGE)
+        switch_language(page, "nb")
+        for path in pages_for(app_pages, viewer):
+            response = page.goto(app_url + path)
+            if not response.headers.get("content-type", "").startswith("text/html"):
+                continue
+            if overflow := sideways_overflow(page, REFLOW_WIDTH):
+                failures.append(f"{path}: {overflow}")
+    finally:
+        page.close()
+    assert not failures, f"as the {viewer}, wider than {REFLOW_WIDTH} CSS px:\n" + "\n".join(failures)
+
+
+# --- The checks themselves: a check that cannot fail is worse than none. ---------------
+
+
+def test_the_reflow_check_sees_a_page_that_scrolls_sideways(page):
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+    page.set_content(
+        '<!doctype html><meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<p>Fits.</p><div class="too-wide" style="width: 500px">Does not.</div>'
+    )
+    overflow = sideways_overflow(page, REFLOW_WIDTH)
+    assert overflow and overflow["scrollWidth"] > REFLOW_WIDTH, overflow
+    assert any(culprit.startswith("div.too-wide") for culprit in overflow["wide"]), overflow
+
+
+def test_the_axe_check_names_rule_element_and_fix(page, axe_source):
+    page.set_content('<!doctype html><html lang="nb"><title>T</title><main><img src="data:,"></main></html>')
+    violations = axe_violations(page, axe_source)
+    message = describe_violations(violations, "a page with an image without alt text")
+    assert [violation["id"] for violation in violations] == ["image-alt"], message
+    assert "image-alt (critical): Images must have alternative text" in message, message
+    assert "at main > img" in message or "at img" in message, message

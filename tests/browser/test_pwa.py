@@ -1,0 +1,386 @@
+"""Min plan on the home screen, in Chromium: installable, the crisis plan offline, a clean device
+after logout, a new version announced, and a push message shown as a notification.
+
+Waiting is done by polling ``page.evaluate`` from Python: the app's CSP forbids the
+string evaluation Playwright's ``wait_for_function`` uses, and that is how it should stay.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import delete, select
+
+from patient_app.demo.people import demo_person
+from patient_app.extensions import db
+from patient_app.models import NotificationKind, OutboxItem, Person, Plan, PushSubscription, hash_pid
+from patient_app.views import pwa
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "nb-NO"}
+
+
+# --- Small helpers --------------------------------------------------------------------
+
+
+def poll(page: Page, script: str, until=bool, timeout: float = 10.0):
+    """Evaluate ``script`` until ``until(result)`` holds; returns the result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = page.evaluate(script)
+        if until(result):
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {script!r}; last result {result!r}")
+        page.wait_for_timeout(100)
+
+
+def log_in(page: Page, app_url: str, key: str) -> str:
+    """Log in the way a person does; returns the URL the app lands on."""
+    person = demo_person(key)
+    page.goto(app_url + "/login")
+    page.get_by_role("button", name="Logg inn med ID-porten").click()
+    page.get_by_role("button", name=re.compile(rf"^Logg inn som {re.escape(person.name)} \(")).click()
+    origin = urlsplit(app_url).netloc
+    page.wait_for_url(lambda url: urlsplit(url).netloc == origin and urlsplit(url).path != "/login")
+    assert urlsplit(page.url).path != "/login/callback", f"the login failed: {page.content()[:500]}"
+    return page.url
+
+
+def controlled(page: Page) -> None:
+    """Wait until the service worker is active and controls this page (the first visit installs it)."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("!!navigator.serviceWorker.controller"):
+        poll(page, "!!navigator.serviceWorker.controller")
+
+
+def cache_contents(page: Page) -> dict[str, list[str]]:
+    return page.evaluate(
+        """async () => {
+            const result = {};
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                result[name] = (await cache.keys()).map((request) => new URL(request.url).pathname);
+            }
+            return result;
+        }"""
+    )
+
+
+def person_id(app, key: str) -> int:
+    digest = hash_pid(demo_person(key).pid, app.config["PID_HASH_KEY"])
+    return db.session.scalar(select(Person.id).where(Person.pid_hash == digest))
+
+
+def plan_path(app, key: str) -> str:
+    with app.app_context():
+        plan = db.session.scalar(select(Plan).where(Plan.owner_id == person_id(app, key)))
+        return f"/plan/{plan.public_id}"
+
+
+def keep_crisis_plan(page: Page, app_url: str, plan: str) -> None:
+    page.goto(f"{app_url}{plan}/crisis-plan")
+    switch = page.get_by_role("switch", name="Ha kriseplanen tilgjengelig uten nett på denne telefonen")
+    expect(switch).to_be_visible()
+    switch.check()
+    expect(page.get_by_role("status").filter(has_text="Lagret på denne telefonen.")).to_be_visible()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized browser with its own storage; closed after the test."""
+    context = browser.new_context(**PHONE)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def app(live):
+    return live[2]
+
+
+@pytest.fixture
+def url(live):
+    return live[0]
+
+
+# --- Installable ------------------------------------------------------------------------
+
+
+def test_chromium_reports_min_plan_installable(playwright_instance, url, tmp_path):
+    # An incognito context is never installable ("in-incognito"): use a profile on disk.
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS, **PHONE
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(url + "/login")
+        controlled(page)
+        cdp = context.new_cdp_session(page)
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["errors"] == [], manifest["errors"]
+        deadline = time.monotonic() + 10
+        while (errors := cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]) and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert errors == [], f"Chromium says Min plan is not installable: {errors}"
+    finally:
+        context.close()
+
+
+def test_the_service_worker_installs_and_keeps_only_the_app_shell(phone, app, url):
+    page = phone.new_page()
+    plan = plan_path(app, "patient")
+    log_in(page, url, "patient")
+    controlled(page)
+    for path in ("/", "/crisis-plan", "/meetings", "/contacts"):
+        page.goto(url + plan + path)
+    caches = cache_contents(page)
+    with app.test_request_context():
+        config = pwa.shell_config()
+    shell = f"min-plan-shell-{config['version']}"
+    assert set(caches) <= {shell, "min-plan-state"}, f"unexpected caches: {list(caches)}"
+    assert sorted(caches[shell]) == sorted(config["shell"])
+    stored = [path for paths in caches.values() for path in paths]
+    assert not [p for p in stored if p.startswith("/plan/")], f"personal pages were cached: {stored}"
+
+
+# --- Offline, with privacy first ------------------------------------------------------------
+
+
+def test_the_kept_crisis_plan_opens_offline_and_other_pages_show_the_offline_page(phone, app, url):
+    page = phone.new_page()
+    plan = plan_path(app, "patient")
+    log_in(page, url, "patient")
+    controlled(page)
+    keep_crisis_plan(page, url, plan)
+    assert sorted(cache_contents(page)["min-plan-kept"]) == sorted([f"{plan}/crisis-plan", f"{plan}/contacts"])
+
+    phone.set_offline(True)
+    page.goto(f"{url}{plan}/crisis-plan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kriseplan")
+    expect(page.get_by_role("link", name="Ring 113")).to_be_visible()
+    page.goto(f"{url}{plan}/contacts")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kontakter")
+
+    page.goto(f"{url}{plan}/goals")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du er uten nett")
+    page.get_by_role("link", name="Kriseplanen din").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kriseplan")
+
+    page.goto(url + "/crisis-plan")  # the home-screen shortcut
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kriseplan")
+    assert page.url == f"{url}{plan}/crisis-plan"
+    phone.set_offline(False)
+
+
+def test_turning_it_off_removes_the_copy(phone, app, url):
+    page = phone.new_page()
+    plan = plan_path(app, "patient")
+    log_in(page, url, "patient")
+    controlled(page)
+    keep_crisis_plan(page, url, plan)
+    page.get_by_role("switch", name="Ha kriseplanen tilgjengelig uten nett på denne telefonen").uncheck()
+    expect(page.get_by_role("status").filter(has_text="Fjernet fra denne telefonen.")).to_be_visible()
+    assert cache_contents(page).get("min-plan-kept", []) == []
+
+    phone.set_offline(True)
+    page.goto(f"{url}{plan}/crisis-plan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du er uten nett")
+    expect(page.get_by_text("Kriseplanen er ikke lagret på denne telefonen.")).to_be_visible()
+    phone.set_offline(False)
+
+
+def test_logout_clears_the_site_data_and_the_kept_copy(phone, app, url):
+    page = phone.new_page()
+    plan = plan_path(app, "patient")
+    log_in(page, url, "patient")
+    controlled(page)
+    keep_crisis_plan(page, url, plan)
+
+    with page.expect_response(lambda response: urlsplit(response.url).path == "/logout") as logout:
+        page.get_by_role("button", name="Logg ut").click()
+    assert logout.value.all_headers()["clear-site-data"] == '"cache", "cookies", "storage"'
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du er logget ut")
+
+    controlled(page)  # the logged-out page registers a fresh worker with a fresh, empty shell
+    caches = cache_contents(page)
+    assert "min-plan-kept" not in caches, caches
+    assert not [p for paths in caches.values() for p in paths if p.startswith("/plan/")], caches
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.pushManager.getSubscription())") is None
+
+    phone.set_offline(True)
+    page.goto(f"{url}{plan}/crisis-plan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du er uten nett")
+    phone.set_offline(False)
+
+
+def test_another_person_logging_in_on_the_phone_removes_what_the_last_one_kept(phone, app, url):
+    page = phone.new_page()
+    plan = plan_path(app, "patient")
+    log_in(page, url, "patient")
+    controlled(page)
+    keep_crisis_plan(page, url, plan)
+
+    phone.clear_cookies()  # Sigrid's session ended without a logout (the phone was put down)
+    log_in(page, url, "guardian1")
+    poll(page, "caches.open('min-plan-kept').then(c => c.keys()).then(keys => keys.length)", until=lambda n: n == 0)
+    status = page.evaluate(
+        """navigator.serviceWorker.ready.then((registration) => new Promise((resolve) => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = (event) => resolve(event.data.state);
+            registration.active.postMessage({type: "status"}, [channel.port2]);
+        }))"""
+    )
+    assert status["kept"] == []
+
+
+def test_a_kept_copy_opens_when_the_session_has_ended(phone, app, url):
+    """In a crisis the crisis plan opens, even if the 30-minute session ran out."""
+    page = phone.new_page()
+    plan = plan_path(app, "patient")
+    log_in(page, url, "patient")
+    controlled(page)
+    keep_crisis_plan(page, url, plan)
+    phone.clear_cookies()
+    page.goto(f"{url}{plan}/crisis-plan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kriseplan")
+    page.goto(f"{url}{plan}/goals")
+    assert urlsplit(page.url).path == "/login", "everything else still asks for login"
+
+
+def test_a_new_version_is_announced_and_taken_on_request(phone, url, monkeypatch, tmp_path):
+    page = phone.new_page()
+    page.goto(url + "/login")
+    controlled(page)
+    old = [name for name in cache_contents(page) if name.startswith("min-plan-shell-")]
+
+    changed = tmp_path / "service-worker.js"
+    changed.write_text(pwa.SERVICE_WORKER.read_text() + "\n// a new version\n")
+    monkeypatch.setattr(pwa, "SERVICE_WORKER", changed)
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+
+    button = page.get_by_role("button", name="Ny versjon – oppdater")
+    expect(button).to_be_visible(timeout=10_000)
+    with page.expect_navigation():
+        button.click()
+    controlled(page)
+    shells = [name for name in cache_contents(page) if name.startswith("min-plan-shell-")]
+    assert len(shells) == 1 and shells != old, "the old version's cache is removed on activate"
+    expect(page.get_by_role("button", name="Ny versjon – oppdater")).to_be_hidden()
+
+
+# --- Push ------------------------------------------------------------------------------------
+
+
+STUB_PUSH_MANAGER = """
+(() => {
+  const fake = %s;
+  const make = () => ({
+    endpoint: fake.endpoint,
+    options: { userVisibleOnly: true },
+    toJSON: () => ({ endpoint: fake.endpoint, expirationTime: null, keys: fake.keys }),
+    unsubscribe: async () => { sessionStorage.removeItem("fake-push"); return true; },
+  });
+  // A real subscription needs Google's push service; this test has no internet.
+  PushManager.prototype.subscribe = async function () { sessionStorage.setItem("fake-push", "1"); return make(); };
+  PushManager.prototype.getSubscription = async function () { return sessionStorage.getItem("fake-push") ? make() : null; };
+})();
+"""
+
+
+def test_a_push_message_becomes_a_neutral_notification(browser, app, url):
+    from patient_app.notify import enqueue
+    from patient_app.notify.worker import PushWorker
+    from tests.notify.fake_push import FakePushService
+
+    context = browser.new_context(**PHONE)
+    context.grant_permissions(["notifications"], origin=url)
+    try:
+        with FakePushService() as push_service:
+            device = push_service.subscribe()
+            context.add_init_script(STUB_PUSH_MANAGER % json.dumps(device.info))
+            page = context.new_page()
+            log_in(page, url, "patient")
+            controlled(page)
+            page.goto(url + "/settings/notifications")
+            page.get_by_role("button", name="Slå på varsler på denne enheten").click()
+            expect(page.get_by_role("status").filter(has_text="Varsler er slått på for denne enheten.")).to_be_visible()
+            expect(page.get_by_text("(denne enheten)")).to_be_visible()
+
+            with app.app_context():
+                plan = db.session.scalar(select(Plan).where(Plan.owner_id == person_id(app, "patient")))
+                enqueue(db.session, plan_id=plan.id, kind=NotificationKind.MESSAGE,
+                        url=f"/plan/{plan.public_id}/messages", actor_id=person_id(app, "coordinator"))
+                db.session.commit()
+            assert PushWorker(app).drain().sent == 1
+            [payload] = push_service.payloads(device)  # decrypted by the fake push service
+
+            cdp = context.new_cdp_session(page)
+            registrations = []
+            cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+            cdp.send("ServiceWorker.enable")
+            poll(page, "1", until=lambda _: registrations)
+            cdp.send("ServiceWorker.deliverPushMessage", {
+                "origin": url + "/",
+                "registrationId": registrations[0]["registrationId"],
+                "data": json.dumps(payload),
+            })
+            shown = poll(
+                page,
+                """navigator.serviceWorker.ready.then((r) => r.getNotifications())
+                     .then((list) => list.map((n) => ({title: n.title, body: n.body, url: n.data.url, tag: n.tag})))""",
+                until=lambda notes: notes,
+            )
+            assert shown == [{"title": "Min plan", "body": "Du har en ny melding i Min plan.",
+                              "url": payload["url"], "tag": payload["tag"]}]
+    finally:
+        context.close()
+        with app.app_context():
+            db.session.execute(delete(OutboxItem))
+            db.session.execute(delete(PushSubscription))
+            db.session.commit()
+
+
+def test_the_install_button_appears_when_chromium_offers_to_install(playwright_instance, url, tmp_path):
+    """Chromium fires beforeinstallprompt for an installable site; the settings page then offers the button."""
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS, **PHONE
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        log_in(page, url, "patient")
+        controlled(page)
+        page.goto(url + "/settings")
+        button = page.get_by_role("button", name="Legg til på Hjem-skjermen")
+        expect(button).to_be_visible(timeout=10_000)  # Chromium's own beforeinstallprompt
+        # Chromium's real dialog never answers in headless mode; answer "accepted" in its place.
+        page.evaluate("window.dispatchEvent(Object.assign(new Event('beforeinstallprompt'), "
+                      "{prompt() {}, userChoice: Promise.resolve({outcome: 'accepted'})}))")
+        button.click()
+        expect(page.get_by_text("Min plan er lagt til på denne enheten.")).to_be_visible()
+        expect(button).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_iphone_users_get_the_steps(browser, url):
+    iphone = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+              "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
+    context = browser.new_context(**PHONE, user_agent=iphone)
+    try:
+        page = context.new_page()
+        log_in(page, url, "patient")
+        page.goto(url + "/settings")
+        steps = page.locator("[data-install-ios]")
+        expect(steps).to_be_visible()
+        expect(steps.get_by_role("listitem")).to_have_count(3)
+        expect(steps).to_contain_text("Legg til på Hjem-skjerm")
+    finally:
+        context.close()

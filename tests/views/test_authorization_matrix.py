@@ -1,0 +1,246 @@
+"""Every route × every kind of person: allowed or refused exactly as the policy says.
+
+The expected table below is written out by hand, not computed from
+patient_app.access, so a change to the policy has to change this table too.
+A new route is picked up from the URL map; a route whose parameters this test
+cannot fill fails until FILLERS learns them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from patient_app import create_app
+from patient_app.access import Part, today_in_oslo
+from patient_app.database import Base
+from patient_app.extensions import db
+from patient_app.models import (
+    Goal,
+    Measure,
+    Meeting,
+    Membership,
+    Message,
+    MessageThread,
+    Participant,
+    Person,
+    Plan,
+    Role,
+    Scope,
+    ServiceDecision,
+)
+from patient_app.models._base import utcnow
+from tests.conftest import TEST_CONFIG, _database_url
+from tests.views.conftest import Browser
+
+ALL = frozenset(Part)
+EXPECTED_PARTS = {
+    "anonymous": frozenset(),
+    "patient": ALL,
+    "other_patient": frozenset(),
+    "relative_meetings_and_contacts": {Part.OVERVIEW, Part.MEETINGS, Part.CONTACTS},
+    "relative_whole_plan": {
+        Part.OVERVIEW, Part.GOALS, Part.MEASURES, Part.DECISIONS, Part.MEETINGS,
+        Part.CRISIS_PLAN, Part.CONTACTS, Part.CONSENT,
+    },
+    "relative_messages": {Part.OVERVIEW, Part.MESSAGES},
+    "relative_expired": frozenset(),
+    "relative_withdrawn": frozenset(),
+    "guardian": ALL - {Part.SHARING},
+    "guardian_child_13_hidden_item": ALL - {Part.SHARING},
+    "guardian_child_turns_16_today": frozenset(),
+    "coordinator_of_this_plan": ALL - {Part.SHARING, Part.ACCESS_LOG},
+    "coordinator_of_another_plan": frozenset(),
+}
+ROLES = list(EXPECTED_PARTS)
+
+
+def years_ago(years: int, today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+@dataclass
+class World:
+    app: object
+    people: dict  # role -> Person or None
+    plans: dict  # role -> the Plan that role is tested against
+    hidden_meeting: object
+    items: dict  # plan id -> {param: public id}
+
+
+def build_world(app) -> World:
+    today = today_in_oslo()
+    session = db.session
+    counter = iter(range(10_000))
+
+    def person(name, born=dt.date(1980, 1, 1)):
+        p = Person(name=name, pid_hash=f"matrix-{next(counter)}", birth_date=born)
+        session.add(p)
+        return p
+
+    def plan_for(owner):
+        plan = Plan(owner=owner, next_review=today)
+        session.add(plan)
+        session.flush()
+        goal = Goal(plan_id=plan.id, title="Et mål")
+        meeting = Meeting(plan_id=plan.id, title="Et møte", starts_at=utcnow() + dt.timedelta(days=3))
+        session.add_all([goal, meeting])
+        session.add_all([
+            Measure(plan_id=plan.id, title="Et tiltak"),
+            ServiceDecision(plan_id=plan.id, service="En tjeneste"),
+            Participant(plan_id=plan.id, name="En deltaker"),
+        ])
+        thread = MessageThread(plan_id=plan.id, subject="Et spørsmål", started_by_id=owner.id)
+        session.add(thread)
+        session.add(Message(thread=thread, author_id=owner.id, author_role=Role.OWNER, body="Hei",
+                            idempotency_key=uuid.uuid4()))
+        return plan
+
+    def member(plan, who, role, scopes=(), **extra):
+        m = Membership(plan_id=plan.id, person_id=who.id, role=role, scopes=" ".join(s.value for s in scopes), **extra)
+        session.add(m)
+        return m
+
+    people = {role: person(role) for role in ROLES if role != "anonymous"}
+    people["anonymous"] = None
+    session.flush()
+    adult = plan_for(people["patient"])
+    other = plan_for(people["other_patient"])
+    child = plan_for(person("Barn", years_ago(10, today)))
+    teen = plan_for(person("Ungdom", years_ago(13, today)))
+    turning_16 = plan_for(person("Fyller 16", years_ago(16, today)))
+    session.flush()
+
+    member(adult, people["patient"], Role.OWNER)
+    member(other, people["other_patient"], Role.OWNER)
+    member(adult, people["relative_meetings_and_contacts"], Role.RELATIVE, [Scope.MEETINGS_AND_CONTACTS])
+    member(adult, people["relative_whole_plan"], Role.RELATIVE, [Scope.WHOLE_PLAN])
+    member(adult, people["relative_messages"], Role.RELATIVE, [Scope.MESSAGES])
+    member(adult, people["relative_expired"], Role.RELATIVE, [Scope.WHOLE_PLAN], valid_until=today - dt.timedelta(days=1))
+    member(adult, people["relative_withdrawn"], Role.RELATIVE, [Scope.WHOLE_PLAN], revoked_at=utcnow())
+    member(child, people["guardian"], Role.GUARDIAN)
+    member(teen, people["guardian_child_13_hidden_item"], Role.GUARDIAN)
+    member(turning_16, people["guardian_child_turns_16_today"], Role.GUARDIAN)
+    member(adult, people["coordinator_of_this_plan"], Role.COORDINATOR)
+    member(other, people["coordinator_of_another_plan"], Role.COORDINATOR)
+    session.flush()
+
+    hidden = Meeting(plan_id=teen.id, title="Skjult møte", starts_at=utcnow() + dt.timedelta(days=5), hidden_from_guardians=True)
+    session.add(hidden)
+    session.commit()
+
+    plans = {role: adult for role in ROLES}
+    plans.update(guardian=child, guardian_child_13_hidden_item=teen, guardian_child_turns_16_today=turning_16)
+    return World(app=app, people=people, plans=plans, hidden_meeting=hidden, items={})
+
+
+def item_ids(world: World, plan: Plan, role: str) -> dict:
+    """Ids of real items in the plan under test, for URL parameters other than plan_id."""
+    meetings = db.session.scalars(select(Meeting).where(Meeting.plan_id == plan.id)).all()
+    meeting = world.hidden_meeting if role == "guardian_child_13_hidden_item" else next(
+        m for m in meetings if not m.hidden_from_guardians
+    )
+    relative = db.session.scalars(
+        select(Membership).where(Membership.plan_id == plan.id, Membership.role == Role.RELATIVE, Membership.revoked_at.is_(None))
+    ).first()
+    def first(model):
+        return db.session.scalars(select(model.public_id).where(model.plan_id == plan.id)).first()
+
+    return {
+        "plan_id": plan.public_id,
+        "meeting_id": meeting.public_id,
+        "goal_id": first(Goal),
+        "measure_id": first(Measure),
+        "decision_id": first(ServiceDecision),
+        "participant_id": first(Participant),
+        "thread_id": first(MessageThread),
+        "item_id": first(Goal),  # history of an item: empty, never 404, for those who may not see it
+        "membership_id": relative.public_id if relative else "00000000-0000-4000-8000-000000000000",
+    }
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    url, drop = _database_url(tmp_path_factory)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    # No app context may stay open around the requests: Flask would reuse it,
+    # and with it the logged-in user cached in g.
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        world = build_world(app)
+        world.items = {role: item_ids(world, world.plans[role], role) for role in ROLES}
+    yield world
+    with app.app_context():
+        db.engine.dispose()
+    drop()
+
+
+def plan_routes(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "plan_id" in rule.arguments and "GET" in rule.methods
+    ]
+
+
+def expected_allowed(world: World, rule, role: str) -> bool:
+    access_rule = world.app.view_functions[rule.endpoint].access_rule
+    if access_rule == "coordinator":
+        return role == "coordinator_of_this_plan"
+    assert access_rule.startswith("plan:"), f"{rule.endpoint}: the matrix does not know access rule {access_rule!r}"
+    part = Part(access_rule.split(":", 1)[1])
+    if role == "guardian_child_13_hidden_item" and "meeting_id" in rule.arguments:
+        return False  # the child asked that this meeting is not shown to guardians
+    return part in EXPECTED_PARTS[role]
+
+
+def url_for_rule(rule, ids: dict) -> str:
+    def fill(match):
+        name = match.group(1).split(":")[-1]
+        assert name in ids, f"{rule.rule}: teach tests/views/test_authorization_matrix.py to fill <{name}>"
+        return str(ids[name])
+
+    return re.sub(r"<([^>]+)>", fill, rule.rule)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_plan_route_for_every_role(world, role):
+    app = world.app
+    client = app.test_client()
+    browser = Browser(app, client)
+    if world.people[role] is not None:
+        browser.login_as_person(world.people[role])
+    ids = world.items[role]
+    wrong = []
+    routes = plan_routes(app)
+    assert len(routes) >= 10
+    for rule in routes:
+        url = url_for_rule(rule, ids)
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            refused = response.status_code == 404 or (
+                response.status_code == 302 and response.headers["Location"].startswith("/login")
+            )
+            allowed = response.status_code < 400 and not refused
+            if expected_allowed(world, rule, role) != allowed:
+                wrong.append(f"{role} GET {url} {headers or ''} -> {response.status_code}")
+    assert not wrong, "The access policy and the expected table disagree:\n" + "\n".join(wrong)
+
+
+def test_relatives_see_no_counts_or_links_to_parts_not_granted(world):
+    client = world.app.test_client()
+    browser = Browser(world.app, client)
+    browser.login_as_person(world.people["relative_meetings_and_contacts"])
+    plan = world.plans["relative_meetings_and_contacts"]
+    page = browser.get(f"/plan/{plan.public_id}/")
+    hrefs = [a["href"] for a in page.select("a[href]")]
+    for forbidden in ("goals", "measures", "decisions", "crisis-plan", "print", "sharing", "access-log", "messages"):
+        assert not [h for h in hrefs if f"/{forbidden}" in h], f"a link to {forbidden} was shown to a relative without it"

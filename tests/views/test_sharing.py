@@ -1,0 +1,168 @@
+"""The patient decides who sees the plan, and sees who has looked."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from patient_app.demo.people import demo_person
+from patient_app.extensions import db
+from patient_app.identity_numbers import make_synthetic
+from patient_app.models import AccessLogEntry, GrantEvent
+from tests.views.conftest import plan_of
+
+NEW_RELATIVE = make_synthetic(datetime.date(1960, 8, 1), 107)
+
+
+def sharing_url(plan):
+    return f"/plan/{plan.public_id}/sharing"
+
+
+def fill_grant_form(browser, plan, **typed):
+    page = browser.get(sharing_url(plan) + "/new")
+    data = {"name": "Berit Holm", "national_id": NEW_RELATIVE, "what": "meetings_and_contacts"} | typed
+    return browser.submit(page, "main form", data)
+
+
+def test_patient_sees_everyone_with_access_in_plain_words(browser, sigrid_plan):
+    browser.login_as("patient")
+    page = browser.get(sharing_url(sigrid_plan))
+    relatives = page.select_one("section[aria-labelledby=relatives-heading]")
+    text = " ".join(relatives.get_text(" ").split())
+    assert "Anders Holm" in text and "Ser: møter og kontakter" in text and "Ingen sluttdato" in text
+    professionals = page.select_one("section[aria-labelledby=professionals-heading]").get_text()
+    assert "Lise Aasen – koordinator" in professionals and "Ola Brekke – Fysioterapeut" in professionals
+
+
+def test_granting_asks_for_confirmation_before_anything_changes(fresh_browser):
+    plan = plan_of(fresh_browser.app, "patient")
+    fresh_browser.login_as("patient")
+    response = fill_grant_form(fresh_browser, plan, what="whole_plan", messages="y", valid_until="2099-01-31")
+    page = fresh_browser.parse(response)
+    assert page.h1.get_text(strip=True) == "Sjekk før du gir tilgang"
+    facts = " ".join(page.select_one("dl").get_text(" ").split())
+    assert "Berit Holm" in facts and "hele planen, meldinger" in facts and "31. januar 2099" in facts
+    with fresh_browser.app.app_context():
+        assert db.session.scalar(select(func.count(GrantEvent.id))) == 0, "nothing may change before the patient confirms"
+
+    confirmed = fresh_browser.submit(page, "main form")
+    assert confirmed.status_code == 302
+    listing = fresh_browser.get(confirmed.headers["Location"])
+    assert "Berit Holm har fått tilgang til planen din." in listing.select_one(".confirmation").get_text()
+    history = listing.select_one("section[aria-labelledby=history-heading]").get_text()
+    assert "Sigrid Bakken Holm ga Berit Holm tilgang" in history
+
+
+def test_the_new_relative_sees_exactly_what_was_granted_and_loses_it_when_withdrawn(fresh_browser):
+    app = fresh_browser.app
+    plan = plan_of(app, "patient")
+    fresh_browser.login_as("patient")
+    confirm_page = fresh_browser.parse(fill_grant_form(fresh_browser, plan))
+    fresh_browser.submit(confirm_page, "main form")
+
+    relative_client = app.test_client()
+    from tests.views.conftest import Browser, person_by_number
+
+    relative = Browser(app, relative_client)
+    relative.login_as_person(person_by_number(app, NEW_RELATIVE))
+    relative.get(f"/plan/{plan.public_id}/meetings")
+    relative.get(f"/plan/{plan.public_id}/goals", expected_status=404)
+
+    listing = fresh_browser.get(sharing_url(plan))
+    withdraw_link = next(a for a in listing.select("a") if "Fjern tilgangen" in a.get_text() and "Berit" in a.get_text())
+    confirm = fresh_browser.get(withdraw_link["href"])
+    assert confirm.h1.get_text(strip=True) == "Fjerne tilgangen til Berit Holm?"
+    done = fresh_browser.submit(confirm, "main form")
+    assert done.status_code == 302
+    relative.get(f"/plan/{plan.public_id}/meetings", expected_status=404)
+    relative.get(f"/plan/{plan.public_id}/", expected_status=404)
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        ({"name": ""}, "name", "Skriv navnet til den som skal få tilgang."),
+        ({"national_id": "12345678901"}, "national_id", "Fødselsnummeret stemmer ikke."),
+        ({"national_id": demo_person("patient").pid}, "national_id", "Dette er ditt eget fødselsnummer."),
+        ({"what": ""}, "what", "Velg hva de skal kunne se."),
+        ({"valid_until": "2001-01-01"}, "valid_until", "Datoen har allerede vært."),
+        ({"valid_until": "i morgen"}, "valid_until", "Skriv datoen som dag, måned og år"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_keeps_what_was_typed_and_changes_nothing(fresh_browser, typed, field, message):
+    plan = plan_of(fresh_browser.app, "patient")
+    fresh_browser.login_as("patient")
+    response = fill_grant_form(fresh_browser, plan, **typed)
+    assert response.status_code == 400
+    page = fresh_browser.parse(response)
+    error = page.select_one(f"#{field}-error")
+    assert error is not None and message in error.get_text()
+    described = page.select_one(f"#{field}")
+    assert f"{field}-error" in described.get("aria-describedby", ""), "the error must be tied to its field"
+    assert page.select_one(".error-summary a")["href"] == f"#{field}"
+    if field != "name":
+        assert page.select_one("#name")["value"] == "Berit Holm", "what the person typed must be kept"
+    with fresh_browser.app.app_context():
+        assert db.session.scalar(select(func.count(GrantEvent.id))) == 0
+
+
+def test_only_the_patient_manages_access(browser, sigrid_plan, emil_plan):
+    for key, plan in [("relative", sigrid_plan), ("coordinator", sigrid_plan), ("guardian1", emil_plan)]:
+        browser.login_as(key)
+        browser.get(sharing_url(plan), expected_status=404)
+        browser.get(sharing_url(plan) + "/new", expected_status=404)
+
+
+def test_views_by_others_are_logged_and_shown_to_the_patient_newest_first(fresh_browser):
+    app = fresh_browser.app
+    plan = plan_of(app, "patient")
+    fresh_browser.login_as("relative")
+    fresh_browser.get(f"/plan/{plan.public_id}/meetings")
+    fresh_browser.get(f"/plan/{plan.public_id}/contacts")
+    fresh_browser.login_as("patient")
+    fresh_browser.get(f"/plan/{plan.public_id}/goals")  # the patient's own views are not logged
+    page = fresh_browser.get(f"/plan/{plan.public_id}/access-log")
+    rows = [" ".join(r.get_text(" ").split()) for r in page.select("tbody tr")]
+    assert len(rows) == 2
+    assert "Anders Holm (pårørende)" in rows[0] and rows[0].endswith("Kontakter")
+    assert rows[1].endswith("Møter")
+
+
+def test_recording_a_view_costs_one_insert(fresh_browser):
+    from sqlalchemy import event
+
+    app = fresh_browser.app
+    plan = plan_of(app, "patient")
+    fresh_browser.login_as("relative")
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        fresh_browser.get(f"/plan/{plan.public_id}/contacts")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    assert len(inserts) == 1 and "access_log_entry" in inserts[0]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AccessLogEntry.id))) == 1
+
+
+def test_print_is_for_patient_guardian_and_coordinator_only(browser, sigrid_plan, emil_plan):
+    for key, plan, status in [
+        ("patient", sigrid_plan, 200),
+        ("coordinator", sigrid_plan, 200),
+        ("guardian1", emil_plan, 200),
+        ("relative", sigrid_plan, 404),
+    ]:
+        browser.login_as(key)
+        browser.get(f"/plan/{plan.public_id}/print", expected_status=status)
+    browser.login_as("relative")
+    overview = browser.get(f"/plan/{sigrid_plan.public_id}/")
+    assert not [a for a in overview.select("a") if "/print" in a.get("href", "")], "no print link for a relative"
