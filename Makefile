@@ -83,7 +83,7 @@ test: bootstrap browser ## Set up and run every test (SQLite, then the database 
 	$(BIN)/python -m pytest
 	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  echo "== The database-backed tests again, on PostgreSQL =="; \
-	  DATABASE_URL_TEST=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser" tests/views tests/auth tests/unit; \
+	  DATABASE_URL_TEST=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser" tests/views tests/auth tests/unit tests/notify; \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not running on 127.0.0.1:5432" >&2; exit 1; \
 	else echo "PostgreSQL is not running: skipped the PostgreSQL pass (CI runs it)."; fi
 

@@ -1,6 +1,7 @@
 """Push sends per second for one worker, against the fake push service in another process.
 
     .venv/bin/python bench/push_throughput.py [--devices 200] [--messages 5] [--workers 1]
+                                              [--concurrency 8] [--latency-ms 0]
 
 The fake push service (tests/notify/fake_push.py) runs in its own process so
 that its decryption does not share the worker's CPU; it decrypts every
@@ -8,7 +9,8 @@ request and checks every VAPID signature, and the script fails if any did
 not verify. The database is a fresh SQLite file with the demo people (or
 DATABASE_URL_TEST, e.g. PostgreSQL). What is timed is ``PushWorker.drain()``:
 claim, build the payload in the person's language, re-check access, encrypt,
-sign (VAPID), POST, record.
+sign (VAPID), POST, record. ``--latency-ms`` makes the fake service answer
+that much later, as a push service across the internet does (FCM: tens of ms).
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def push_service(devices: int, infos, commands, results) -> None:
+def push_service(devices: int, latency: float, infos, commands, results) -> None:
     from tests.notify.fake_push import FakePushService
 
-    with FakePushService() as service:
+    with FakePushService(latency=latency) as service:
         infos.put([service.subscribe().info for _ in range(devices)])
         commands.get()  # wait for "done"
         received = list(service.received)
@@ -44,6 +46,8 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight per worker")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="the fake push service's answer time")
     arguments = parser.parse_args()
 
     import logging
@@ -62,7 +66,7 @@ def main() -> None:
     from tests.conftest import TEST_CONFIG
 
     infos, commands, results = multiprocessing.Queue(), multiprocessing.Queue(), multiprocessing.Queue()
-    service = multiprocessing.Process(target=push_service, args=(arguments.devices, infos, commands, results))
+    service = multiprocessing.Process(target=push_service, args=(arguments.devices, arguments.latency_ms / 1000, infos, commands, results))
     service.start()
     subscriptions = infos.get(timeout=60)
 
@@ -88,7 +92,7 @@ def main() -> None:
             db.session.commit()
 
         total = arguments.devices * arguments.messages
-        workers = [PushWorker(app, worker_id=f"bench-{n}", settings=WorkerSettings(batch_size=50))
+        workers = [PushWorker(app, worker_id=f"bench-{n}", settings=WorkerSettings(batch_size=50, concurrency=arguments.concurrency))
                    for n in range(arguments.workers)]
         counts = [0] * len(workers)
 
@@ -110,7 +114,9 @@ def main() -> None:
     service.join()
     sent = sum(counts)
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"{sent}/{total} notifications sent by {len(workers)} worker(s) in {elapsed:.2f} s on {database}")
+    print(f"{sent}/{total} notifications sent by {len(workers)} worker(s) "
+          f"(concurrency {arguments.concurrency}, push service latency {arguments.latency_ms:g} ms) "
+          f"in {elapsed:.2f} s on {database}")
     print(f"push service: {checked['requests']} requests, {checked['decrypted']} decrypted, "
           f"{checked['vapid_valid']} with a valid VAPID signature")
     print(f"{sent / elapsed:.0f} sends per second in all, {sent / elapsed / len(workers):.0f} per worker")

@@ -269,7 +269,8 @@ def _child_plan(people: dict[str, Person]) -> None:
 
 def _demo_messages(people: dict[str, Person]) -> None:
     """Conversations with the coordinator: one answered and read, one answer Sigrid has not
-    seen yet (a badge in the demo), one Lise has not read yet, and one from Emil's mother."""
+    seen yet (a badge in the demo), one Lise has not read yet, and one from Emil's mother;
+    and a goal Sigrid proposed that waits for Lise."""
     import uuid
 
     from patient_app.models import Message, MessageThread, ThreadReadMark
@@ -322,12 +323,21 @@ def _demo_messages(people: dict[str, Person]) -> None:
         ("coordinator", Role.COORDINATOR, 28, "Det ordner jeg. Jeg spør Siri om hun kan litt senere."),
     ], {"guardian1": 2, "guardian2": 0, "coordinator": 2})
 
+    from patient_app.models import Proposal, ProposalKind
+
+    db.session.add(Proposal(
+        plan_id=plans[people["patient"].id].id, kind=ProposalKind.NEW_GOAL, proposed_by_id=people["patient"].id,
+        proposed_role=Role.OWNER, created_at=now - dt.timedelta(hours=20),
+        text="Jeg vil klare å ta bussen til byen alene.",
+    ))
+
 
 def _remove_demo_messages(plan_ids: list[int]) -> None:
-    from patient_app.models import Message, MessageThread, PlanChange, ThreadReadMark
+    from patient_app.models import Message, MessageThread, PlanChange, PlanVisit, Proposal, ThreadReadMark
 
     thread_ids = select(MessageThread.id).where(MessageThread.plan_id.in_(plan_ids))
     db.session.execute(delete(ThreadReadMark).where(ThreadReadMark.thread_id.in_(thread_ids)))
     db.session.execute(delete(Message).where(Message.thread_id.in_(thread_ids)))
     db.session.execute(delete(MessageThread).where(MessageThread.plan_id.in_(plan_ids)))
-    db.session.execute(delete(PlanChange).where(PlanChange.plan_id.in_(plan_ids)))
+    for model in (PlanChange, PlanVisit, Proposal):
+        db.session.execute(delete(model).where(model.plan_id.in_(plan_ids)))

@@ -29,6 +29,9 @@ class Required:
         self.message = message
 
     def __call__(self, form, field):
+        raw = field.raw_data[0] if field.raw_data else ""
+        if field.process_errors and isinstance(raw, str) and raw.strip():
+            raise StopValidation()  # something was typed but not understood: keep that explanation
         data = field.data
         if data is None or (isinstance(data, str) and not data.strip()):
             field.errors[:] = []

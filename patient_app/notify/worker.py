@@ -3,10 +3,13 @@
 Several workers may run side by side. A worker claims a batch of due rows by
 writing its claim token and a lease into them, in one short transaction
 (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, one claiming ``UPDATE``
-on SQLite, whose writers take turns), sends outside any transaction, then
-deletes or reschedules each row only if its claim is still the one it wrote.
+on SQLite, whose writers take turns), reads what it needs for the whole batch,
+sends outside any transaction, then deletes or reschedules each row only if
+its claim is still the one it wrote (Ledger). It stops sending before its
+lease could run out, so no other worker can take a row it is still sending.
 A worker that dies mid-batch leaves rows that become due again when the
-lease ends: a notification may then come twice, never be lost.
+lease ends: a notification may then come twice (shown once: same tag), never
+be lost.
 
 What each answer from a push service means:
 
@@ -32,11 +35,14 @@ import random
 import socket
 import threading
 import time
+import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
 from flask import Flask
 from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, or_, select, update
@@ -70,6 +76,10 @@ class WorkerSettings:
     # Older than this and it is no longer news: dropped rather than sent.
     max_age: dt.timedelta = dt.timedelta(hours=24)
     poll_interval: float = 2.0
+    # Results are written every this many rows (and at the end of each batch).
+    record_every: int = 10
+    # Requests in flight at once, per worker.
+    concurrency: int = 8
     reminder_interval: dt.timedelta = dt.timedelta(minutes=1)
 
 
@@ -87,6 +97,19 @@ class BatchResult:
         return self.sent + self.retried + self.dropped + self.gone + self.deferred
 
 
+def _http_session() -> requests.Session:
+    """Keep-alive connections to the push services. Proxy and CA settings are read from the
+    environment once, not on every request (requests would otherwise look them up each time)."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=32)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.trust_env = False
+    session.proxies = urllib.request.getproxies()
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    return session
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
@@ -97,7 +120,7 @@ class PushWorker:
         self.app = app
         self.worker_id = (worker_id or default_worker_id())[:40]
         self.settings = settings or WorkerSettings()
-        self.http = http or requests.Session()
+        self.http = http or _http_session()
         self.clock = clock
         self.signer = vapid.load(app.config["VAPID_PRIVATE_KEY"])
         self.subject = app.config["VAPID_SUBJECT"]
@@ -149,7 +172,8 @@ class PushWorker:
         result = BatchResult()
         with self.app.app_context():
             session = db.session
-            token, ids = claim(session, self.worker_id, self.clock(), self.settings.batch_size, self.settings.lease)
+            claimed_at = self.clock()
+            token, ids = claim(session, self.worker_id, claimed_at, self.settings.batch_size, self.settings.lease)
             if not ids:
                 return result
             rows = session.scalars(
@@ -158,50 +182,79 @@ class PushWorker:
                 .options(selectinload(OutboxItem.subscription).selectinload(PushSubscription.person))
                 .order_by(OutboxItem.due_at, OutboxItem.id)
             ).all()
-            session.commit()  # nothing held open while we talk to push services
-            for row in rows:
-                self._handle(session, row, token, result)
+            payloads = self._payloads(session, rows, claimed_at)
+            session.commit()  # all reads done: nothing held open while we talk to push services
+            ledger = Ledger(session, token, self.settings.record_every)
+            lease_ends = claimed_at + self.settings.lease
+            gone: set[int] = set()
+            step = max(1, self.settings.concurrency)
+            with ThreadPoolExecutor(max_workers=step) as pool:
+                for start in range(0, len(rows), step):
+                    if self.clock() + self._longest_send() >= lease_ends:
+                        # Another worker may take these once the lease ends; hand them back now instead.
+                        ledger.release_all(rows[start:])
+                        result.deferred += len(rows) - start
+                        break
+                    self._send_group(rows[start:start + step], payloads, pool, ledger, result, gone)
+            ledger.flush()
         return result
 
-    def _handle(self, session: Session, row: OutboxItem, token: str, result: BatchResult) -> None:
+    def _longest_send(self) -> dt.timedelta:
+        return dt.timedelta(seconds=sum(self.settings.timeout))
+
+    def _send_group(self, rows, payloads, pool, ledger: Ledger, result: BatchResult, gone: set[int]) -> None:
+        """Send a few rows at once (push services answer in tens of milliseconds; we need not wait in turn)."""
         now = self.clock()
+        jobs = []
+        for row in rows:
+            payload = payloads[row.id]
+            host = urlsplit(row.subscription.endpoint).netloc
+            not_before = self.host_not_before.get(host)
+            if row.subscription_id in gone:
+                result.gone += 1  # already deleted with its subscription
+            elif not_before and not_before > now:
+                ledger.release(row, due_at=not_before, attempts=row.attempts)
+                result.deferred += 1
+            elif payload is None or now - row.created_at > self.settings.max_age:
+                ledger.finish(row)
+                result.dropped += 1
+            else:
+                starts_at = payload.pop("_starts_at")
+                jobs.append((row, payload, self._ttl_for(row, starts_at, now)))
+        outcomes = pool.map(lambda job: self._send(*job), jobs) if len(jobs) > 1 else map(lambda j: self._send(*j), jobs)
+        for (row, _payload, _ttl), (status, retry_after) in zip(jobs, list(outcomes)):
+            result.statuses.append(status)
+            self._record(row, status, retry_after, now, ledger, result, gone)
+
+    def _record(self, row: OutboxItem, status: int | None, retry_after: dt.timedelta | None, now: dt.datetime,
+                ledger: Ledger, result: BatchResult, gone: set[int]) -> None:
         host = urlsplit(row.subscription.endpoint).netloc
-        not_before = self.host_not_before.get(host)
-        if not_before and not_before > now:
-            release(session, row, token, due_at=not_before, attempts=row.attempts)
-            result.deferred += 1
-            return
-        payload = self._payload_or_none(session, row, now)
-        if payload is None:
-            finish(session, row, token)
-            result.dropped += 1
-            return
-        status, retry_after = self._send(row, payload, self._ttl_for(row, payload.pop("_starts_at"), now))
-        result.statuses.append(status)
         if status is not None and 200 <= status < 300:
-            finish(session, row, token, sent_at=now)
+            ledger.finish(row, sent_at=now)
             result.sent += 1
         elif status in GONE:
-            forget_subscription(session, row.subscription_id)
-            log.info("push subscription gone", extra={"status": status, "push_host": host})
+            if row.subscription_id not in gone:
+                ledger.forget_subscription(row.subscription_id)
+                gone.add(row.subscription_id)
+                log.info("push subscription gone", extra={"status": status, "push_host": host})
             result.gone += 1
         elif status is None or status in RETRY or status >= 500:
             attempts = row.attempts + 1
             if attempts >= self.settings.max_attempts or now - row.created_at >= self.settings.max_age:
                 log.warning("push gave up", extra={"status": status, "push_host": host, "attempts": attempts})
-                finish(session, row, token)
+                ledger.finish(row)
                 result.dropped += 1
                 return
             delay = self._backoff(attempts)
             if retry_after is not None:
                 delay = max(retry_after, dt.timedelta(0))
                 if status == 429:
-                    self.host_not_before[host] = now + delay
-            release(session, row, token, due_at=now + min(delay, self.settings.max_age), attempts=attempts)
+                    self.host_not_before[host] = max(self.host_not_before.get(host, now), now + delay)
+            ledger.release(row, due_at=now + min(delay, self.settings.max_age), attempts=attempts)
             result.retried += 1
         else:
             log.warning("push refused, dropped", extra={"status": status, "push_host": host})
-            finish(session, row, token)
+            ledger.finish(row)
             result.dropped += 1
 
     def _backoff(self, attempts: int) -> dt.timedelta:
@@ -209,39 +262,53 @@ class PushWorker:
         seconds = min(seconds, self.settings.max_backoff.total_seconds())
         return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
-    def _payload_or_none(self, session: Session, row: OutboxItem, now: dt.datetime) -> dict | None:
-        """The notification as the service worker shows it, or None when it should no longer go."""
-        person = row.subscription.person
-        if person.id != row.person_id:
-            return None  # the device moved to someone else after this was queued
-        if now - row.created_at > self.settings.max_age:
-            return None
-        category = row.kind.category
-        if person.id in turned_off_by(session, {person.id}, category):
-            return None
+    def _payloads(self, session: Session, rows: list[OutboxItem], now: dt.datetime) -> dict[int, dict | None]:
+        """Each row's notification as the service worker shows it, or None when it should no longer go.
+
+        Access and choices are asked again now, not only when queued: a grant
+        may have ended or a category been turned off since. Asked once per
+        person and plan in the batch.
+        """
         from patient_app.models import Plan
 
-        plan = session.get(Plan, row.plan_id)
-        access = access_to(person, plan.public_id) if plan else None
-        if not may_be_told(access, category):
-            return None  # the grant ended since (hidden items were filtered when queued)
-        starts_at = None
-        if row.meeting_id is not None:
-            meeting = session.get(Meeting, row.meeting_id)
-            if meeting is None:
-                return None
-            if row.kind.is_reminder and (meeting.cancelled or meeting.starts_at <= now):
-                return None
-            starts_at = meeting.starts_at
-        session.commit()
-        text = notification_text(row.kind, person.preferred_locale, starts_at, now)
-        return {
-            **text,
-            "_starts_at": starts_at,
-            "url": row.url,
-            "tag": f"{row.kind.category.value}-{topic_for(row.kind, row.url)}",
-            "lang": person.preferred_locale or "nb",
-        }
+        turned_off: dict[tuple[int, object], bool] = {}
+        allowed: dict[tuple[int, int, object], bool] = {}
+        plans = {plan.id: plan for plan in session.scalars(select(Plan).where(Plan.id.in_({r.plan_id for r in rows})))}
+        meeting_ids = {r.meeting_id for r in rows if r.meeting_id is not None}
+        meetings = {m.id: m for m in session.scalars(select(Meeting).where(Meeting.id.in_(meeting_ids)))} \
+            if meeting_ids else {}
+        payloads: dict[int, dict | None] = {}
+        for row in rows:
+            person = row.subscription.person
+            category = row.kind.category
+            if person.id != row.person_id:
+                payloads[row.id] = None  # the device moved to someone else after this was queued
+                continue
+            if (person.id, category) not in turned_off:
+                turned_off[person.id, category] = person.id in turned_off_by(session, {person.id}, category)
+            if (person.id, row.plan_id, category) not in allowed:
+                plan = plans.get(row.plan_id)
+                access = access_to(person, plan.public_id) if plan else None
+                allowed[person.id, row.plan_id, category] = may_be_told(access, category)
+            if turned_off[person.id, category] or not allowed[person.id, row.plan_id, category]:
+                payloads[row.id] = None  # turned off, or the grant ended (hidden items were filtered when queued)
+                continue
+            starts_at = None
+            if row.meeting_id is not None:
+                meeting = meetings.get(row.meeting_id)
+                if meeting is None or (row.kind.is_reminder and (meeting.cancelled or meeting.starts_at <= now)):
+                    payloads[row.id] = None
+                    continue
+                starts_at = meeting.starts_at
+            text = notification_text(row.kind, person.preferred_locale, starts_at, now)
+            payloads[row.id] = {
+                **text,
+                "_starts_at": starts_at,
+                "url": row.url,
+                "tag": f"{row.kind.category.value}-{topic_for(row.kind, row.url)}",
+                "lang": person.preferred_locale or "nb",
+            }
+        return payloads
 
     def _send(self, row: OutboxItem, payload: dict, ttl: int) -> tuple[int | None, dt.timedelta | None]:
         try:
@@ -309,38 +376,71 @@ def claim(session: Session, worker_id: str, now: dt.datetime, limit: int, lease:
     return token, ids
 
 
-def finish(session: Session, row: OutboxItem, token: str, sent_at: dt.datetime | None = None) -> None:
-    """Delete the row, if this worker still holds it."""
-    session.execute(
-        delete(OutboxItem)
-        .where(OutboxItem.id == row.id, OutboxItem.claimed_by == token)
-        .execution_options(synchronize_session=False)
-    )
-    if sent_at is not None:
-        session.execute(
-            update(PushSubscription)
-            .where(PushSubscription.id == row.subscription_id)
-            .values(last_sent_at=sent_at)
-            .execution_options(synchronize_session=False)
+class Ledger:
+    """What happened to each claimed row, written in small groups.
+
+    The statements wait in memory and run together in one short transaction
+    every ``every`` rows and at the end of a batch, so no transaction (and,
+    on SQLite, no write lock) stays open while we talk to a push service, and
+    SQLite's fsync is paid once per group. Every change is conditional on our
+    claim token, so a row another worker took is never touched. If the worker
+    dies before a group is written, those rows are sent again when their lease
+    ends; the Topic header and the notification's tag make the phone show one
+    notification, not two.
+    """
+
+    def __init__(self, session: Session, token: str, every: int = 1):
+        self.session = session
+        self.token = token
+        self.every = max(1, every)
+        self.statements: list = []
+        self.rows = 0
+
+    def _add(self, *statements) -> None:
+        self.statements.extend(statement.execution_options(synchronize_session=False) for statement in statements)
+        self.rows += 1
+        if self.rows >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.statements:
+            return
+        for statement in self.statements:
+            self.session.execute(statement)
+        self.session.commit()
+        self.statements, self.rows = [], 0
+
+    def finish(self, row: OutboxItem, sent_at: dt.datetime | None = None) -> None:
+        """Sent (or dropped): the row goes."""
+        statements = [delete(OutboxItem).where(OutboxItem.id == row.id, OutboxItem.claimed_by == self.token)]
+        if sent_at is not None:
+            statements.append(
+                update(PushSubscription).where(PushSubscription.id == row.subscription_id).values(last_sent_at=sent_at)
+            )
+        self._add(*statements)
+
+    def release(self, row: OutboxItem, *, due_at: dt.datetime, attempts: int) -> None:
+        """Try again at ``due_at``."""
+        self._add(
+            update(OutboxItem)
+            .where(OutboxItem.id == row.id, OutboxItem.claimed_by == self.token)
+            .values(claimed_by=None, claimed_until=None, due_at=due_at, attempts=attempts)
         )
-    session.commit()
 
+    def release_all(self, rows: list[OutboxItem]) -> None:
+        self._add(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_([row.id for row in rows]), OutboxItem.claimed_by == self.token)
+            .values(claimed_by=None, claimed_until=None)
+        )
 
-def release(session: Session, row: OutboxItem, token: str, *, due_at: dt.datetime, attempts: int) -> None:
-    session.execute(
-        update(OutboxItem)
-        .where(OutboxItem.id == row.id, OutboxItem.claimed_by == token)
-        .values(claimed_by=None, claimed_until=None, due_at=due_at, attempts=attempts)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-
-
-def forget_subscription(session: Session, subscription_id: int) -> None:
-    """The push service says the device is gone: forget it and what was queued for it."""
-    session.execute(delete(OutboxItem).where(OutboxItem.subscription_id == subscription_id))
-    session.execute(delete(PushSubscription).where(PushSubscription.id == subscription_id))
-    session.commit()
+    def forget_subscription(self, subscription_id: int) -> None:
+        """The push service says the device is gone: forget it and what was queued for it."""
+        self._add(
+            delete(OutboxItem).where(OutboxItem.subscription_id == subscription_id),
+            delete(PushSubscription).where(PushSubscription.id == subscription_id),
+        )
+        self.flush()
 
 
 # --- Small helpers -------------------------------------------------------------

@@ -31,6 +31,7 @@ from patient_app.forms.contacts import ParticipantForm
 from patient_app.forms.crisis import CrisisPlanForm
 from patient_app.forms.meetings import MeetingForm, MinutesForm
 from patient_app.forms.plan import DecisionForm, GoalForm, MeasureForm, PlanDetailsForm
+from patient_app.forms.proposals import ProposalDecisionForm
 from patient_app.models import (
     CrisisContact,
     CrisisPlan,
@@ -41,6 +42,9 @@ from patient_app.models import (
     Meeting,
     Minutes,
     Participant,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
     ServiceDecision,
 )
 from patient_app.models._base import utcnow
@@ -68,6 +72,7 @@ def plan(access: PlanAccess):
     return render_template(
         "views/coordinator/plan.html",
         coordinating=access,
+        proposals=[p for p in queries.proposals(access) if p.is_waiting],
         threads=queries.message_threads(access),
         goals=queries.goals_with_steps(access),
         measures=queries.measures(access),
@@ -125,6 +130,22 @@ def reopen_thread(access: PlanAccess, thread_id: uuid.UUID):
     if thread.is_closed:
         messaging.reopen_thread(thread)
         flash(_("Samtalen er åpnet igjen."))
+    return redirect(url_for("messages.thread", plan_id=access.plan.public_id, thread_id=thread.public_id))
+
+
+@bp.post(f"{PLAN}/messages/<uuid:thread_id>/guardians")
+@coordinates_plan
+def thread_guardians(access: PlanAccess, thread_id: uuid.UUID):
+    """A child of 12–15 may ask that a conversation is kept from their guardians."""
+    thread = queries.message_thread(access, thread_id) or abort(404)
+    if not guardians_may_be_refused(access.plan):
+        abort(404)
+    thread.hidden_from_guardians = not thread.hidden_from_guardians
+    db.session.commit()
+    if thread.hidden_from_guardians:
+        flash(_("Foresatte ser ikke lenger denne samtalen."))
+    else:
+        flash(_("Foresatte ser samtalen igjen."))
     return redirect(url_for("messages.thread", plan_id=access.plan.public_id, thread_id=thread.public_id))
 
 
@@ -611,3 +632,71 @@ def plan_details(access: PlanAccess):
         flash(_("Planperioden og tekstene om planen er lagret."))
         return _plan_home(access, "about")
     return _render_form("views/coordinator/plan-details.html", access, form)
+
+
+# --- What the patient proposes -------------------------------------------------
+
+
+def _proposal_form(proposal: Proposal, submitted: bool = False) -> ProposalDecisionForm:
+    # One form per proposal on the page; the prefix keeps their fields apart.
+    prefix = f"proposal-{proposal.public_id.hex[:12]}"
+    if submitted:
+        return ProposalDecisionForm(kind=proposal.kind, prefix=prefix)
+    form = ProposalDecisionForm(kind=proposal.kind, prefix=prefix, formdata=None)
+    if form.goal_title is not None:
+        form.goal_title.data = proposal.text[:300]
+    return form
+
+
+def _render_proposals(access: PlanAccess, forms: dict | None = None):
+    everything = queries.proposals(access)
+    forms = forms or {}
+    for proposal in everything:
+        if proposal.is_waiting and proposal.public_id not in forms:
+            forms[proposal.public_id] = _proposal_form(proposal)
+    return render_template(
+        "views/coordinator/proposals.html", coordinating=access, proposals=everything, forms=forms
+    )
+
+
+@bp.get(f"{PLAN}/proposals")
+@coordinates_plan
+def proposals(access: PlanAccess):
+    return _render_proposals(access)
+
+
+@bp.post(f"{PLAN}/proposals/<uuid:proposal_id>")
+@coordinates_plan
+def decide_proposal(access: PlanAccess, proposal_id: uuid.UUID):
+    proposal = queries.proposal(access, proposal_id) or abort(404)
+    if not proposal.is_waiting:
+        flash(_("Forslaget er allerede besvart."))
+        return redirect(url_for("coordinator.proposals", plan_id=access.plan.public_id))
+    form = _proposal_form(proposal, submitted=True)
+    if not form.validate_on_submit():
+        return _render_proposals(access, {proposal.public_id: form})
+    approved = form.decision.data == "approve"
+    proposal.status = ProposalStatus.APPROVED if approved else ProposalStatus.DECLINED
+    proposal.decided_by_id = access.membership.person_id
+    proposal.decided_at = utcnow()
+    proposal.reason = form.reason.data or ""
+    if approved and proposal.kind is ProposalKind.NEW_GOAL:
+        goal = Goal(
+            plan_id=access.plan.id,
+            title=_text(form.goal_title.data),
+            position=len(queries.goals_with_steps(access)),
+            hidden_from_guardians=proposal.hidden_from_guardians,
+        )
+        db.session.add(goal)
+        db.session.flush()
+        history.record_created(access, "goal", goal, goal.title)
+        proposal.result_public_id = goal.public_id
+    db.session.commit()
+    name = proposal.proposed_by.first_name
+    if approved and proposal.kind is ProposalKind.NEW_GOAL:
+        flash(_("Forslaget er godkjent, og målet står nå i planen. %(name)s ser svaret ditt.", name=name))
+    elif approved:
+        flash(_("Forslaget er godkjent. Husk å endre planen slik dere ble enige om. %(name)s ser svaret ditt.", name=name))
+    else:
+        flash(_("Forslaget er avslått. %(name)s ser begrunnelsen din.", name=name))
+    return redirect(url_for("coordinator.proposals", plan_id=access.plan.public_id))

@@ -12,7 +12,7 @@ import uuid
 from flask import Blueprint, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
-from patient_app import queries
+from patient_app import queries, whats_new
 from patient_app.access import Part, PlanAccess, plan_part
 from patient_app.forms.plan import DECISION_STATUS_LABELS, GOAL_STATUS_LABELS
 from patient_app.models import DecisionStatus, GoalStatus, PlanChange
@@ -133,6 +133,8 @@ bp.add_app_template_filter(field_label, "change_field")
 bp.add_app_template_filter(shown_value, "change_value")
 bp.add_app_template_global(item_url, "changed_item_url")
 bp.add_app_template_global(lambda change: ITEM_TYPE_LABELS.get(change.item_type, ""), "changed_item_kind")
+# For pages that mark what is new since the last visit: {% if is_new(access, goal) %}…{% endif %}
+bp.add_app_template_global(whats_new.is_new, "is_new")
 
 
 @bp.get("/plan/<uuid:plan_id>/changes")

@@ -24,8 +24,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from patient_app import messaging, queries
-from patient_app.access import Part, PlanAccess, is_coordinator, plan_part
-from patient_app.extensions import db
+from patient_app.access import Part, PlanAccess, guardians_may_be_refused, is_coordinator, plan_part
+from patient_app.extensions import db, limiter
 from patient_app.forms.messages import NewThreadForm, ReplyForm
 from patient_app.linkify import linkify
 from patient_app.models import Message, ThreadReadMark
@@ -39,6 +39,8 @@ bp.add_app_template_global(queries.unread_message_count, "unread_message_count")
 POLL_SECONDS = 10
 POLL_WINDOW_SECONDS = 15 * 60  # well inside the 30-minute idle timeout
 STOP_POLLING = 286  # htmx: swap this answer, then stop polling
+# Enough for a real conversation, too few to flood a coordinator's inbox. Polling is not counted.
+SENDING_LIMIT = "20 per minute;200 per day"
 
 
 @bp.get("/plan/<uuid:plan_id>/messages")
@@ -49,10 +51,12 @@ def index(access: PlanAccess):
         access=access,
         threads=queries.message_threads(access),
         coordinator=queries.coordinator(access),
+        is_coordinator=is_coordinator(access),
     )
 
 
 @bp.route("/plan/<uuid:plan_id>/messages/new", methods=["GET", "POST"])
+@limiter.limit(SENDING_LIMIT, methods=["POST"])
 @plan_part(Part.MESSAGES)
 def new_thread(access: PlanAccess):
     form = NewThreadForm()
@@ -65,11 +69,13 @@ def new_thread(access: PlanAccess):
         access=access,
         form=form,
         coordinator=queries.coordinator(access),
+        is_coordinator=is_coordinator(access),
         max_length=MESSAGE_MAX_LENGTH,
     )
 
 
 @bp.route("/plan/<uuid:plan_id>/messages/<uuid:thread_id>", methods=["GET", "POST"])
+@limiter.limit(SENDING_LIMIT, methods=["POST"])
 @plan_part(Part.MESSAGES)
 def thread(access: PlanAccess, thread_id: uuid.UUID):
     thread = queries.message_thread(access, thread_id)
@@ -98,6 +104,7 @@ def thread(access: PlanAccess, thread_id: uuid.UUID):
         form=form,
         may_write=may_write,
         may_close=is_coordinator(access),
+        may_hide_from_guardians=is_coordinator(access) and guardians_may_be_refused(access.plan),
         me=access.membership.person_id,
         read_up_to=read_up_to,
         polling=polling,
@@ -127,7 +134,7 @@ def _version(thread) -> str:
     """What the list shows: messages, read receipts, open or closed. Changes when any of them does."""
     messages = thread.messages
     receipts = sum(1 for message in messages if message.coordinator_read_at is not None)
-    newest = messages[-1].id if messages else 0
+    newest = messages[-1].public_id.hex[:12] if messages else "none"  # never a row id in a URL
     return f"{len(messages)}-{newest}-{receipts}-{int(thread.is_closed)}"
 
 

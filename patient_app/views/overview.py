@@ -28,4 +28,5 @@ def choose_plan():
 def show(access):
     context = queries.overview(access)
     context["new_since_last_visit"] = whats_new.summary(whats_new.changes_since_last_visit(access))
+    context["show_proposals"] = access.may_view(Part.PROPOSALS)
     return render_template("views/plan/overview.html", **context)

@@ -6,11 +6,8 @@ approves or declines it with a reason (views/coordinator.py).
 
 from __future__ import annotations
 
-import uuid
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from patient_app import queries

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -162,9 +163,25 @@ def shell_config() -> dict:
         "shell": [url for url, _path in files] + [url_for("pwa.offline")],
         "offline": url_for("pwa.offline"),
         "crisisShortcut": url_for("pwa.crisis_plan_shortcut"),
+        "queueable": queueable_paths(),
         "icon": url_for("static", filename="icons/icon-192.png"),
         "badge": url_for("static", filename="icons/badge-96.png"),
     }
+
+
+# Forms whose posts may wait on the phone until the network is back: they carry an
+# idempotency key, so a post sent twice stores one message (patient_app/forms/messages.py).
+QUEUEABLE_ENDPOINTS = ("messages.new_thread", "messages.thread")
+
+
+def queueable_paths() -> list[str]:
+    """The URL rules of those forms, as regular expressions for the service worker."""
+    patterns = []
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint in QUEUEABLE_ENDPOINTS and "POST" in (rule.methods or ()):
+            parts = re.split(r"<[^>]+>", rule.rule)
+            patterns.append("^" + "[^/]+".join(re.escape(part) for part in parts) + "$")
+    return sorted(patterns)
 
 
 # --- Signed in: settings, and the crisis-plan shortcut --------------------------------

@@ -17,10 +17,10 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import select
 
+from patient_app.database import Base
 from patient_app.demo.people import DEMO_PEOPLE, demo_person
 from patient_app.extensions import db
 from patient_app.models import Meeting, Membership, Minutes, Person, Plan, Role, hash_pid
-from patient_app.database import Base
 from tests.browser.helpers import (
     MISSING_PAGE,
     PHONE,
@@ -159,9 +159,10 @@ def url_arguments(live) -> dict:
     """Values for the URL map's arguments, all from the patient's (Sigrid's) plan.
 
     A few are picked so the page shows what it is for: a meeting with published
-    minutes, the relative's membership (whose withdrawal the patient may confirm).
-    Any other ``<name>_id`` is the first row in the plan of the table called
-    ``name`` or ``..._name`` (goal_id: goal, decision_id: service_decision).
+    minutes, the relative's membership (whose withdrawal the patient may confirm),
+    an item with a history.
+    Any other ``<name>_id`` is found by name (see _first_in_plan): goal_id in the
+    table goal, decision_id in service_decision, item_id in plan_change.item_public_id.
     """
     app = live[2]
     with app.app_context():
@@ -181,6 +182,8 @@ def url_arguments(live) -> dict:
             "plan_id": plan.public_id,
             "meeting_id": meeting and meeting.public_id,
             "membership_id": relative and relative.public_id,
+            # An item's history: one with changes if the demo has any, else a goal (no changes yet).
+            "item_id": _first_in_plan("item_id", plan.id) or _first_in_plan("goal_id", plan.id),
         }
         for name in argument_names(app) - set(values):
             values[name] = _first_in_plan(name, plan.id)
@@ -188,13 +191,15 @@ def url_arguments(live) -> dict:
 
 
 def _first_in_plan(argument: str, plan_id: int):
+    """The first id in the plan for ``<stem>_id``: the public_id of a table called
+    ``stem`` or ``..._stem``, or else a column ``<stem>_public_id`` of any table."""
     stem = argument.removesuffix("_id")
-    for table in Base.metadata.sorted_tables:
-        if table.name != stem and not table.name.endswith("_" + stem):
-            continue
-        if not {"public_id", "plan_id"} <= set(table.c.keys()):
-            continue
-        query = select(table.c.public_id).where(table.c.plan_id == plan_id).order_by(table.c.id).limit(1)
+    tables = [table for table in Base.metadata.sorted_tables if "plan_id" in table.c]
+    named = [table.c.public_id for table in tables if "public_id" in table.c
+             and (table.name == stem or table.name.endswith("_" + stem))]
+    referring = [table.c[f"{stem}_public_id"] for table in tables if f"{stem}_public_id" in table.c]
+    for column in named + referring:
+        query = select(column).where(column.table.c.plan_id == plan_id).order_by(column.table.c.id).limit(1)
         if (value := db.session.scalar(query)) is not None:
             return value
     return None

@@ -35,7 +35,7 @@ MISSING_PAGE = "/this-page-does-not-exist"
 # What a person's eyes do before their thumb does: the page has finished loading,
 # and the service worker (if the app registers one) has installed. Pressing a
 # button within milliseconds of the page appearing is a different test:
-# test_patient_journey.py::test_login_survives_a_late_service_worker_response.
+# test_patient_journey.py::test_tapping_log_in_at_once_on_a_first_visit_works.
 _SETTLED = """async () => {
     if (!('serviceWorker' in navigator)) return 'no service workers here';
     const registration = await navigator.serviceWorker.getRegistration();
@@ -112,7 +112,8 @@ def tab_to(page: Page, target: Locator, max_presses: int = 40) -> int:
 
 def switch_language(page: Page, code: str) -> None:
     """Press the language button in the footer and wait for <html lang> to follow."""
-    page.get_by_role("button", name=LANGUAGES[code], exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=LANGUAGES[code], exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", code)
 
 

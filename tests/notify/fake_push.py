@@ -78,8 +78,9 @@ class Received:
 
 
 class FakePushService:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, decrypt: bool = True):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, decrypt: bool = True, latency: float = 0.0):
         self.decrypt = decrypt
+        self.latency = latency  # seconds added to every answer, like a push service far away
         self.subscriptions: dict[str, FakeSubscription] = {}
         self.received: list[Received] = []
         self.scripts: dict[str, deque] = defaultdict(deque)
@@ -134,7 +135,7 @@ class FakePushService:
         with self.lock:
             subscription = self.subscriptions.get(key_id)
             script = self.scripts[key_id]
-            status, extra, delay = script.popleft() if script else (self.default_status, {}, 0.0)
+            status, extra, delay = script.popleft() if script else (self.default_status, {}, self.latency)
         if subscription is None:
             status, extra, delay = 404, {}, 0.0
         claims, valid = self._check_vapid(headers.get("authorization", ""))

@@ -165,7 +165,7 @@ def test_429_waits_as_long_as_retry_after_says(push_app, fake_push, make_worker,
         fake_push.answer(phone, (429, {"Retry-After": "120"}))
         queue_message()
         queue_message(url="/plan/second")
-    worker = make_worker()
+    worker = make_worker(concurrency=1)  # one at a time, so the second comes after the 429
     first = worker.drain()
     assert first.retried == 1 and first.deferred == 1, "the second waits for the same push service"
     assert len(fake_push.received_by(phone)) == 1

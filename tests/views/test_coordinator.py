@@ -19,9 +19,11 @@ from patient_app.models import (
     Participant,
     Person,
     PlanChange,
+    Proposal,
     ServiceDecision,
 )
 from tests.views.conftest import person_by_key, plan_of
+from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401  (a copy of the demo database per test)
 from tests.views.form_filling import submit, textarea_value
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -75,6 +77,7 @@ def coordinator_urls(app, plan) -> list[tuple[str, str]]:
         "meeting_id": first_id(app, Meeting, plan),
         "participant_id": first_id(app, Participant, plan),
         "thread_id": first_id(app, MessageThread, plan),
+        "proposal_id": first_id(app, Proposal, plan),
     }
     urls = []
     for rule in app.url_map.iter_rules():
@@ -153,7 +156,7 @@ def test_the_plan_workspace_lists_everything_there_is_to_keep_current(browser, s
     page = browser.get(workspace(sigrid_plan))
     headings = [h.get_text(strip=True) for h in page.select("main h2")]
     assert headings == [
-        "Meldinger", "Planperiode og gjennomgang", "Mål", "Tiltak", "Vedtak", "Møter og referater", "Kriseplan",
+        "Meldinger", "Forslag fra Sigrid", "Planperiode og gjennomgang", "Mål", "Tiltak", "Vedtak", "Møter og referater", "Kriseplan",
         "Deltakere og kontakter",
     ]
     messages = page.select("#messages li")
@@ -516,4 +519,13 @@ def test_every_workspace_form_carries_a_csrf_token(browser, sigrid_plan):
             continue
         page = browser.get(url)
         for form in page.select("main form[method=post]"):
-            assert form.select_one("input[name=csrf_token]"), f"{url}: a form without a CSRF token"
+            assert form.select_one("input[name$=csrf_token]"), f"{url}: a form without a CSRF token"
+
+
+def test_a_date_that_cannot_be_read_says_how_to_write_it(fresh_browser, lise):
+    page = fresh_browser.get(workspace(lise, "meetings/new"))
+    response = submit(fresh_browser, page, "main form", {"title": "Møte", "date": "neste tirsdag", "starts": "kl 10"})
+    page = fresh_browser.parse(response)
+    assert "Skriv datoen som dag, måned og år" in error_for(page, "date")
+    assert "Skriv klokkeslettet som timer og minutter" in error_for(page, "starts")
+    assert page.select_one("#date")["value"] == "neste tirsdag", "what was typed is kept"

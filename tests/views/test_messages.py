@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from patient_app.extensions import db
-from patient_app.models import Membership, Message, MessageThread, Role, Scope
+from patient_app.models import Membership, Message, MessageThread, Scope
 from tests.views.conftest import person_by_key, plan_of
+from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401  (a copy of the demo database per test)
 from tests.views.form_filling import submit, textarea_value
 
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -467,3 +468,62 @@ def test_no_message_text_or_subject_reaches_the_log(fresh_browser, sigrid, caplo
     fresh_browser.get(thread_url)
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "Hemmelig" not in logged and "4711" not in logged
+
+
+def test_the_coordinator_can_keep_a_teenagers_conversation_from_guardians(fresh_browser):
+    app = fresh_browser.app
+    with app.app_context():
+        from patient_app.models import Person
+
+        emil = db.session.get(Person, person_by_key(app, "child").id)
+        emil.birth_date = emil.birth_date.replace(year=time.localtime().tm_year - 14)
+        db.session.commit()
+    plan = plan_of(app, "child")
+    fresh_browser.login_as("child")
+    thread_url = start_thread(fresh_browser, plan, subject="Privat", body="Kan vi snakke uten mamma?")
+    fresh_browser.login_as("coordinator")
+    page = fresh_browser.get(thread_url)
+    response = submit(fresh_browser, page, "form.thread-guardians")
+    assert "Foresatte ser ikke lenger denne samtalen." in text(fresh_browser.get(response.headers["Location"]).select_one(".confirmation"))
+    fresh_browser.login_as("guardian1")
+    fresh_browser.get(thread_url, expected_status=404)
+    fresh_browser.login_as("child")
+    assert "Kan vi snakke uten mamma?" in text(fresh_browser.get(thread_url).select_one("main"))
+
+
+def test_no_guardian_choice_for_an_adults_conversation(fresh_browser, sigrid):
+    thread_url = start_thread(fresh_browser, sigrid)
+    fresh_browser.login_as("coordinator")
+    assert fresh_browser.get(thread_url).select_one("form.thread-guardians") is None
+
+
+def test_sending_is_rate_limited_but_reading_and_polling_are_not(_seeded_sqlite_file, tmp_path):
+    if _seeded_sqlite_file is None:
+        pytest.skip("copies the SQLite demo database")
+    import shutil
+
+    from patient_app import create_app
+    from patient_app.extensions import limiter
+    from tests.conftest import TEST_CONFIG
+    from tests.views.conftest import Browser
+
+    shutil.copyfile(_seeded_sqlite_file, tmp_path / "limited.sqlite")
+    app = create_app({**TEST_CONFIG, "RATELIMIT_ENABLED": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limited.sqlite"})
+    limiter.reset()
+    try:
+        browser = Browser(app, app.test_client())
+        browser.login_as("patient")
+        plan = plan_of(app, "patient")
+        page = browser.get(messages_url(plan, "/new"))
+        statuses = [
+            submit(browser, page, "form.message-form", {"subject": f"Nr {n}", "body": "Hei", "idempotency_key": str(uuid.uuid4())}).status_code
+            for n in range(21)
+        ]
+        assert statuses[:20] == [302] * 20 and statuses[20] == 429
+        for _ in range(25):
+            assert browser.client.get(messages_url(plan, "/new")).status_code == 200
+    finally:
+        limiter.enabled = False
+        limiter.reset()
+        with app.app_context():
+            db.engine.dispose()

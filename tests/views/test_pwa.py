@@ -124,6 +124,12 @@ def test_the_offline_page_has_the_emergency_numbers_and_no_session(browser):
     assert scripts and all(s.get("nonce") == nonce for s in scripts)
 
 
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_the_service_worker_asks_for_the_offline_page_in_a_language_without_cookies(client, lang):
+    page = BeautifulSoup(client.get(f"/offline?lang={lang}").get_data(as_text=True), "html.parser")
+    assert page.html["lang"] == lang
+
+
 @pytest.mark.parametrize("url", ["/manifest.webmanifest", "/service-worker.js", "/offline"])
 def test_public_pwa_files_say_nothing_about_who_is_logged_in(browser, sigrid_plan, url):
     anonymous = browser.client.get(url).get_data(as_text=True)
