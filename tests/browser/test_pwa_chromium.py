@@ -228,9 +228,29 @@ def test_another_person_logging_in_on_the_phone_removes_what_the_last_one_kept(p
     controlled(page)
     keep_crisis_plan(page, url, plan)
 
+    # And a message she wrote without network, still waiting.
+    phone.set_offline(True)
+    page.evaluate(
+        """([owner, action]) => navigator.serviceWorker.ready.then((registration) => new Promise((resolve) => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = (event) => resolve(event.data);
+            registration.active.postMessage({type: "keep-message", owner, action,
+                fields: {idempotency_key: crypto.randomUUID(), subject: "Privat", body: "Bare for Sigrid"}},
+                [channel.port2]);
+        }))""",
+        [page.locator("meta[name=min-plan-device-owner]").get_attribute("content"), f"{plan}/messages/new"],
+    )
+    assert page.evaluate(WAITING_IN_INDEXEDDB) == ["Bare for Sigrid"]
+
     phone.clear_cookies()  # Sigrid's session ended without a logout (the phone was put down)
+    phone.set_offline(False)
+    # Background Sync now tries to send it, finds nobody logged in, and leaves it waiting.
+    # Let that finish first: its answer must not cross the next login (cookie sessions).
+    page.wait_for_timeout(1000)
+    assert page.evaluate(WAITING_IN_INDEXEDDB) == ["Bare for Sigrid"]
     log_in(page, url, "guardian1")
     poll(page, "caches.open('min-plan-kept').then(c => c.keys()).then(keys => keys.length)", until=lambda n: n == 0)
+    poll(page, WAITING_IN_INDEXEDDB, until=lambda bodies: bodies == [])
     status = page.evaluate(
         """navigator.serviceWorker.ready.then((registration) => new Promise((resolve) => {
             const channel = new MessageChannel();
@@ -384,3 +404,99 @@ def test_iphone_users_get_the_steps(browser, url):
         expect(steps).to_contain_text("Legg til på Hjem-skjerm")
     finally:
         context.close()
+
+
+# --- Nothing typed is lost --------------------------------------------------------------------
+
+
+@pytest.fixture
+def written(app):
+    """Texts this test wrote as messages; their threads are removed afterwards."""
+    from patient_app.models import Message, MessageThread, ThreadReadMark
+
+    texts: list[str] = []
+    yield texts
+    with app.app_context():
+        threads = set(db.session.scalars(select(Message.thread_id).where(Message.body.in_(texts))))
+        db.session.execute(delete(Message).where(Message.thread_id.in_(threads)))
+        db.session.execute(delete(ThreadReadMark).where(ThreadReadMark.thread_id.in_(threads)))
+        db.session.execute(delete(MessageThread).where(MessageThread.id.in_(threads)))
+        db.session.commit()
+
+
+def stored(app, text: str) -> int:
+    from patient_app.models import Message
+
+    with app.app_context():
+        return len(db.session.scalars(select(Message.id).where(Message.body == text)).all())
+
+
+WAITING_IN_INDEXEDDB = """new Promise((resolve) => {
+    const opening = indexedDB.open("min-plan", 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore("waiting-messages", { keyPath: "key" });
+    opening.onsuccess = () => {
+        const request = opening.result.transaction("waiting-messages").objectStore("waiting-messages").getAll();
+        request.onsuccess = () => { resolve(request.result.map((item) => item.fields.body)); opening.result.close(); };
+    };
+})"""
+
+
+def test_a_message_written_offline_waits_and_is_sent_once_when_the_network_returns(phone, app, url, written):
+    text = f"Skrevet på toget uten dekning {time.time_ns()}"
+    written.append(text)
+    page = phone.new_page()
+    plan = plan_path(app, "patient")
+    log_in(page, url, "patient")
+    controlled(page)
+    page.goto(f"{url}{plan}/messages/new")
+
+    phone.set_offline(True)
+    page.get_by_label("Hva gjelder det?").fill("Neste møte")
+    page.get_by_role("textbox", name="Melding", exact=True).fill(text)
+    page.get_by_role("button", name="Send melding").click()
+    waiting = page.get_by_role("region", name="Venter på nett")
+    expect(waiting).to_be_visible()
+    expect(waiting.get_by_role("status")).to_have_text(re.compile("Meldingen venter på nett"))
+    expect(waiting).to_contain_text(text)
+    expect(page.get_by_role("textbox", name="Melding", exact=True)).to_have_value("")
+    assert page.evaluate(WAITING_IN_INDEXEDDB) == [text]
+    assert stored(app, text) == 0
+
+    with page.expect_navigation():  # sent on "online", then the page reloads
+        phone.set_offline(False)
+    expect(page.get_by_text("Meldingen er sendt.", exact=False)).to_be_visible()
+    assert stored(app, text) == 1
+    assert page.evaluate(WAITING_IN_INDEXEDDB) == []
+
+    page.reload()  # another chance to send: nothing is sent twice
+    controlled(page)
+    assert stored(app, text) == 1
+
+
+def test_a_post_that_fails_on_the_way_is_kept_by_the_service_worker(phone, app, url, written):
+    """The phone thinks it is online, but the post never arrives: the worker keeps it."""
+    text = f"Sendt i en tunnel {time.time_ns()}"
+    written.append(text)
+    page = phone.new_page()
+    plan = plan_path(app, "patient")
+    log_in(page, url, "patient")
+    controlled(page)
+    page.goto(f"{url}{plan}/messages/new")
+    page.get_by_label("Hva gjelder det?").fill("Tunnel")
+    page.get_by_role("textbox", name="Melding", exact=True).fill(text)
+
+    phone.set_offline(True)
+    # form.submit() skips outbox.js (as when the browser believes it is online): the worker catches it.
+    page.evaluate("document.querySelector('form.message-form').submit()")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du er uten nett")
+    waiting = page.get_by_role("region", name="Venter på nett")
+    expect(waiting).to_contain_text(text)
+
+    phone.set_offline(False)
+    expect(waiting.get_by_role("status")).to_have_text("Meldingen som ventet, er sendt.")
+    assert stored(app, text) == 1
+
+    # The same form again (a retry after a lost answer, say) stores nothing new: same idempotency key.
+    page.goto(f"{url}{plan}/messages/new")
+    controlled(page)
+    assert stored(app, text) == 1

@@ -81,6 +81,17 @@ def test_the_service_worker_is_served_at_the_root_with_its_configuration(client)
     assert "/static/css/app.css" in config["shell"] and "/static/js/app.js" in config["shell"]
 
 
+def test_only_message_forms_may_wait_on_the_phone(client, sigrid_plan):
+    source = client.get("/service-worker.js").get_data(as_text=True)
+    patterns = json.loads(re.search(r"^const CONFIG = (\{.*\});$", source, re.M).group(1))["queueable"]
+    waits = lambda path: any(re.search(pattern, path) for pattern in patterns)  # noqa: E731
+    plan = f"/plan/{sigrid_plan.public_id}"
+    assert waits(f"{plan}/messages/new")
+    assert waits(f"{plan}/messages/00000000-0000-4000-8000-000000000000")
+    for other in ("/logout", "/language", f"{plan}/messages", "/settings/notifications", f"{plan}/crisis-plan"):
+        assert not waits(other), other
+
+
 def test_the_app_shell_holds_no_page_with_personal_data(browser, sigrid_plan):
     browser.login_as("patient")
     source = browser.client.get("/service-worker.js").get_data(as_text=True)

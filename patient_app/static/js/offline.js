@@ -30,3 +30,36 @@ if (again) {
     location.reload(); // the page that could not load, not the front page
   });
 }
+
+// Messages written without network: shown here until they are sent.
+const waiting = document.querySelector("[data-offline-waiting]");
+
+function showWaiting(items) {
+  const list = waiting.querySelector("[data-offline-waiting-items]");
+  list.replaceChildren(
+    ...items.map((item) => {
+      const entry = document.createElement("li");
+      const text = document.createElement("blockquote");
+      text.className = "waiting-for-network__text";
+      text.textContent = (item.subject ? item.subject + "\n\n" : "") + item.body;
+      entry.append(text);
+      return entry;
+    })
+  );
+  waiting.hidden = items.length === 0;
+}
+
+if (waiting) {
+  ask({ type: "waiting" }).then((answer) => showWaiting(answer.waiting || [])).catch(() => undefined);
+  window.addEventListener("online", async () => {
+    try {
+      const answer = await ask({ type: "send-waiting" });
+      if (answer.sent) {
+        waiting.querySelector("[data-offline-waiting-status]").textContent = waiting.dataset.textSent;
+        waiting.querySelector("[data-offline-waiting-items]").replaceChildren();
+      }
+    } catch (error) {
+      /* the next page will try */
+    }
+  });
+}
