@@ -144,16 +144,33 @@ def require_part(plan_public_id: uuid.UUID, part: Part) -> PlanAccess:
     return access
 
 
+VIEW_LOG_WINDOW_SECONDS = 15 * 60
+
+
 def record_view(access: PlanAccess, part: Part) -> None:
-    """Log that someone other than the patient looked: one insert, committed at once."""
+    """Log that someone other than the patient looked: at most one insert a request.
+
+    A part seen again within the window (a page reloaded, a list polled every
+    ten seconds) is not logged again; the session remembers what was logged.
+    """
     if access.is_owner:
         return
+    from time import time
+
+    from flask import session
+
     from patient_app.models import AccessLogEntry
 
+    logged = session.get("views_logged", {})
+    key = f"{access.plan.public_id}:{part.value}"
+    if time() - logged.get(key, 0) < VIEW_LOG_WINDOW_SECONDS:
+        return
     db.session.add(
         AccessLogEntry(plan_id=access.plan.id, viewer_id=access.membership.person_id, role=access.role, part=part.value)
     )
     db.session.commit()
+    logged[key] = time()
+    session["views_logged"] = logged
 
 
 def visible_to(access: PlanAccess, model) -> list:

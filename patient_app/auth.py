@@ -67,6 +67,18 @@ def load_person(public_id: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.public_id == key))
 
 
+@login_manager.unauthorized_handler
+def send_to_login():
+    """Plain requests are redirected; an htmx request (a poll after the session ended)
+    gets HX-Redirect so the whole page goes to the login, not just a fragment."""
+    from flask import redirect, request, url_for
+
+    login_url = url_for("auth.login")
+    if request.headers.get("HX-Request"):
+        return "", 401, {"HX-Redirect": login_url}
+    return redirect(login_url)
+
+
 def session_is_too_old() -> bool:
     signed_in_at = session.get("signed_in_at")
     if signed_in_at is None:

@@ -6,6 +6,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 SECURITY_HEADERS = {
@@ -71,7 +72,21 @@ def _is_personal(response) -> bool:
     return bool(getattr(current_user, "is_authenticated", False)) or "text/html" in response.content_type
 
 
+class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
+    """Background polls (htmx `every …`) do not renew the session cookie.
+
+    The idle timeout counts from the person's last real request; a phone left
+    open on a page must not stay logged in for ever.
+    """
+
+    def should_set_cookie(self, app, session) -> bool:
+        if request.headers.get("X-Background-Poll") and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = IdleTimeoutSessionInterface()
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     # Sessions are permanent so the idle timeout (PERMANENT_SESSION_LIFETIME) applies.
@@ -79,4 +94,5 @@ def init_app(app: Flask) -> None:
 
 
 def _make_session_permanent():
-    session.permanent = True
+    if not session.permanent:  # setting it marks the session modified
+        session.permanent = True

@@ -34,7 +34,6 @@ import os
 import random
 import socket
 import threading
-import time
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor

@@ -49,19 +49,6 @@ def _set_up_push(state) -> None:
 @bp.get("/manifest.webmanifest")
 @public
 def manifest():
-    icon = lambda name, size, purpose: {  # noqa: E731
-        "src": url_for("static", filename=f"icons/{name}"),
-        "sizes": f"{size}x{size}",
-        "type": "image/png",
-        "purpose": purpose,
-    }
-    screenshot = lambda name, size, form_factor, label: {  # noqa: E731
-        "src": url_for("static", filename=f"icons/{name}"),
-        "sizes": size,
-        "type": "image/png",
-        "form_factor": form_factor,
-        "label": label,
-    }
     body = {
         "id": "/",
         "name": "Min plan",
@@ -77,14 +64,17 @@ def manifest():
         "background_color": BACKGROUND_COLOUR,
         "categories": ["health", "medical"],
         "icons": [
-            icon("icon-192.png", 192, "any"),
-            icon("icon-512.png", 512, "any"),
-            icon("maskable-192.png", 192, "maskable"),
-            icon("maskable-512.png", 512, "maskable"),
+            _image("icon-192.png", "192x192", purpose="any"),
+            _image("icon-512.png", "512x512", purpose="any"),
+            _image("maskable-192.png", "192x192", purpose="maskable"),
+            _image("maskable-512.png", "512x512", purpose="maskable"),
         ],
+        # Made by `python -m patient_app.pwa_screenshots` from the fictional demo plan.
         "screenshots": [
-            screenshot("screenshot-narrow.png", "390x844", "narrow", _("Oversikten over planen på en telefon")),
-            screenshot("screenshot-wide.png", "1280x800", "wide", _("Oversikten over planen på en stor skjerm")),
+            _image("screenshot-narrow.png", "390x844", form_factor="narrow",
+                   label=_("Oversikten over planen på en telefon")),
+            _image("screenshot-wide.png", "1280x800", form_factor="wide",
+                   label=_("Oversikten over planen på en stor skjerm")),
         ],
         "shortcuts": [
             {
@@ -97,6 +87,10 @@ def manifest():
         ],
     }
     return Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/manifest+json")
+
+
+def _image(name: str, sizes: str, **extra) -> dict:
+    return {"src": url_for("static", filename=f"icons/{name}"), "sizes": sizes, "type": "image/png", **extra}
 
 
 @bp.get("/service-worker.js")
