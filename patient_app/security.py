@@ -79,8 +79,14 @@ class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
     open on a page must not stay logged in for ever.
     """
 
+    # Files fetched by the service worker or the browser in the background: a
+    # late answer must never overwrite a cookie that a login set meanwhile.
+    NO_COOKIE_ENDPOINTS = {"static", "pwa.service_worker", "pwa.manifest", "pwa.offline"}
+
     def should_set_cookie(self, app, session) -> bool:
-        if request.headers.get("X-Background-Poll") and not session.modified:
+        if session.modified:
+            return True
+        if request.headers.get("X-Background-Poll") or request.endpoint in self.NO_COOKIE_ENDPOINTS:
             return False
         return super().should_set_cookie(app, session)
 

@@ -198,11 +198,18 @@ async function wipe(state) {
   return Object.assign(EMPTY_STATE(), { lang: state.lang });
 }
 
+/* Requests the person did not make: they must not renew the session's idle timeout, nor answer
+ * with a session cookie that could cross one the person's own request is setting
+ * (patient_app/security.py, IdleTimeoutSessionInterface). */
+const BACKGROUND = { "X-Background-Poll": "1" };
+
 async function refreshKept(state) {
   const cache = await caches.open(KEPT_CACHE);
   for (const item of state.kept) {
     try {
-      const response = await fetch(item.url, { credentials: "same-origin", redirect: "manual", cache: "no-store" });
+      const response = await fetch(item.url, {
+        credentials: "same-origin", redirect: "manual", cache: "no-store", headers: BACKGROUND,
+      });
       if (response.ok) await cache.put(item.url, response);
       else if (response.status === 404) await forget([item.url]);
     } catch (error) {
@@ -419,7 +426,9 @@ async function sendAll(owner) {
 
 /* The form page first, for a fresh CSRF token and to be sure the same person is logged in. */
 async function sendOne(item) {
-  const page = await fetch(item.action, { credentials: "same-origin", redirect: "manual", cache: "no-store" });
+  const page = await fetch(item.action, {
+    credentials: "same-origin", redirect: "manual", cache: "no-store", headers: BACKGROUND,
+  });
   if (page.type === "opaqueredirect" || page.status === 401) return "login";
   if (page.status === 404) return "failed";
   if (!page.ok) throw new Error("server busy");

@@ -20,19 +20,19 @@ class GrantForm(FlaskForm):
         validators=[DataRequired(_l("Skriv navnet til den som skal få tilgang.")), Length(max=200, message=_l("Navnet kan ikke være lengre enn 200 tegn."))],
     )
     national_id = StringField(
-        _l("Fødselsnummeret deres (11 siffer)"),
-        validators=[DataRequired(_l("Skriv fødselsnummeret deres."))],
+        _l("Fødselsnummeret til personen (11 siffer)"),
+        validators=[DataRequired(_l("Skriv fødselsnummeret til personen."))],
     )
     what = RadioField(
-        _l("Hva skal de kunne se?"),
+        _l("Hva skal personen kunne se?"),
         choices=[
             SelectChoice(Scope.MEETINGS_AND_CONTACTS.value, _l("Møter og kontakter")),
             SelectChoice(Scope.WHOLE_PLAN.value, _l("Hele planen, også kriseplanen")),
         ],
-        validators=[InputRequired(_l("Velg hva de skal kunne se."))],
+        validators=[InputRequired(_l("Velg hva personen skal kunne se."))],
     )
-    messages = BooleanField(_l("De kan også lese og skrive meldinger til koordinatoren"))
-    valid_until = FriendlyDateField(_l("Til og med dato (kan stå tom)"), validators=[Optional()])
+    messages = BooleanField(_l("Personen kan også lese og skrive meldinger til koordinatoren"))
+    valid_until = FriendlyDateField(_l("Siste dag med tilgang (kan stå tomt)"), validators=[Optional()])
 
     def __init__(self, *args, owner_number_check=None, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)

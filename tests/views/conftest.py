@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from flask_login.utils import _create_identifier
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
@@ -46,11 +47,18 @@ class Browser:
         return self.login_as_person(person_by_key(self.app, key))
 
     def login_as_person(self, person: Person) -> Person:
+        from importlib.metadata import version
+
+        agent = f"Werkzeug/{version('werkzeug')}"  # what the test client sends
+        with self.app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": agent}):
+            identifier = _create_identifier()
         with self.client.session_transaction() as session:
             session.clear()
             session["_user_id"] = str(person.public_id)
             session["_fresh"] = True
             session["signed_in_at"] = time.time()
+            session.permanent = True  # as every real request makes it
+            session["_id"] = identifier  # what login_user stores for session protection
         return person
 
     def get(self, url: str, expected_status: int = 200, **kwargs) -> BeautifulSoup:

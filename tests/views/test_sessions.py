@@ -57,3 +57,11 @@ def test_views_are_logged_once_per_part_within_the_window(fresh_browser):
         fresh_browser.get(f"/plan/{plan.public_id}/meetings")
     with fresh_browser.app.app_context():
         assert db.session.scalar(select(func.count(AccessLogEntry.id))) == 1
+
+
+def test_background_files_never_set_the_session_cookie(browser):
+    browser.login_as("patient")
+    for url in ("/static/css/app.css", "/service-worker.js", "/manifest.webmanifest", "/offline"):
+        response = browser.client.get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, f"{url} must not overwrite the session cookie"

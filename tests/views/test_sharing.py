@@ -86,7 +86,7 @@ def test_the_new_relative_sees_exactly_what_was_granted_and_loses_it_when_withdr
         ({"name": ""}, "name", "Skriv navnet til den som skal få tilgang."),
         ({"national_id": "12345678901"}, "national_id", "Fødselsnummeret stemmer ikke."),
         ({"national_id": demo_person("patient").pid}, "national_id", "Dette er ditt eget fødselsnummer."),
-        ({"what": ""}, "what", "Velg hva de skal kunne se."),
+        ({"what": ""}, "what", "Velg hva personen skal kunne se."),
         ({"valid_until": "2001-01-01"}, "valid_until", "Datoen har allerede vært."),
         ({"valid_until": "i morgen"}, "valid_until", "Skriv datoen som dag, måned og år"),
     ],
