@@ -17,7 +17,8 @@ def test_migrations_match_the_models(tmp_path):
         with db.engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         db.engine.dispose()
+    summary = sorted({f"{d[0]} {getattr(d[1], 'name', '')}" if isinstance(d, tuple) else str(d) for d in differences})
     assert differences == [], (
-        "The models and the migrations differ. Generate a migration "
-        f"(see README, 'Changing the schema'): {differences}"
+        "The models and the migrations differ. Run `make migration MESSAGE=...` "
+        f"(README, 'Changing the schema'): {summary}"
     )
