@@ -37,8 +37,13 @@ $(STAMPS)/translations: $(wildcard patient_app/translations/*/LC_MESSAGES/messag
 	$(BIN)/pybabel compile --use-fuzzy -d patient_app/translations
 	touch $@
 
+# Static files with content hashes in their names, gzipped, and a manifest (patient_app/assets.py).
+$(STAMPS)/assets: $(shell find patient_app/static -type f -not -path 'patient_app/static/dist/*' 2>/dev/null) patient_app/assets.py $(STAMPS)/python $(STAMPS)/npm
+	$(FLASK) build-assets
+	touch $@
+
 .PHONY: bootstrap
-bootstrap: $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/translations ## Install Python and front-end packages, compile translations
+bootstrap: $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/translations $(STAMPS)/assets ## Install Python and front-end packages, compile translations, build static assets
 
 .PHONY: database
 database: bootstrap ## Migrate the database and load the demo people (safe to repeat)

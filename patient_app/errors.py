@@ -40,6 +40,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         log.error("database unavailable: %s", type(error).__name__)
+        # The page must not ask the database who is logged in: show it as to a visitor.
+        from flask import g
+
+        from patient_app.extensions import db, login_manager
+
+        g._login_user = login_manager.anonymous_user()
+        db.session.rollback()
         return render_template("errors/503.html"), 503
 
     @app.errorhandler(500)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import secrets
 from urllib.parse import urlsplit
 
@@ -72,6 +73,55 @@ def _is_personal(response) -> bool:
     return bool(getattr(current_user, "is_authenticated", False)) or "text/html" in response.content_type
 
 
+# --- Compression -------------------------------------------------------------------
+# Pages, fragments, the manifest and the service worker are gzipped here, in one
+# place; static files are precompressed by `flask build-assets` (patient_app/assets.py).
+
+COMPRESSIBLE_TYPES = {
+    "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+    "application/manifest+json", "image/svg+xml", "text/plain",
+}
+MIN_COMPRESSED_BYTES = 1024  # below this the saving is a few hundred bytes at most
+GZIP_LEVEL = 6  # per response: about 0.1 ms for a 10 KB page
+
+
+def compress_response(response):
+    """gzip a response body when the client accepts it. Streamed and file responses
+    (direct_passthrough: static files, which come precompressed) are left alone.
+
+    BREACH: a compressed page that holds a secret and reflects input an attacker
+    chose leaks the secret through its length. So a logged-in person's page is
+    compressed only for a request the site itself or the person made
+    (Sec-Fetch-Site same-origin or none, or a browser too old to say): a page
+    another site opens with the person's cookie goes uncompressed. (Logged-out
+    pages hold no health data; their CSRF token is re-signed every second.)
+    """
+    if (
+        response.direct_passthrough
+        or response.is_streamed
+        or response.status_code < 200
+        or response.status_code in (204, 206, 304)
+        or "Content-Encoding" in response.headers
+        or response.mimetype not in COMPRESSIBLE_TYPES
+    ):
+        return response
+    body = response.get_data()
+    if len(body) < MIN_COMPRESSED_BYTES:
+        return response
+    response.vary.add("Accept-Encoding")
+    if request.accept_encodings["gzip"] <= 0:
+        return response
+    if _is_cross_site() and getattr(current_user, "is_authenticated", False):
+        return response
+    response.set_data(gzip.compress(body, GZIP_LEVEL, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _is_cross_site() -> bool:
+    return request.headers.get("Sec-Fetch-Site", "none") not in ("same-origin", "none")
+
+
 class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
     """Background polls (htmx `every …`) do not renew the session cookie.
 
@@ -90,9 +140,19 @@ class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
             return False
         return super().should_set_cookie(app, session)
 
+    def save_session(self, app, session, response) -> None:
+        # Static files are the same for everyone and cached for a year (patient_app/assets.py):
+        # never a cookie, and no "Vary: Cookie", which would keep shared caches from
+        # storing them and make browsers ask again whenever the session cookie changes.
+        if request.endpoint == "static":
+            return
+        super().save_session(app, session, response)
+
 
 def init_app(app: Flask) -> None:
     app.session_interface = IdleTimeoutSessionInterface()
+    # after_request functions run in reverse order: compression runs after the headers are set.
+    app.after_request(compress_response)
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     # Sessions are permanent so the idle timeout (PERMANENT_SESSION_LIFETIME) applies.

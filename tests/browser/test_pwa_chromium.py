@@ -55,10 +55,19 @@ def log_in(page: Page, app_url: str, key: str) -> str:
 
 
 def controlled(page: Page) -> None:
-    """Wait until the service worker is active and controls this page (the first visit installs it)."""
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("!!navigator.serviceWorker.controller"):
-        poll(page, "!!navigator.serviceWorker.controller")
+    """Wait until the service worker is active and controls this page (the first visit installs it).
+
+    A page that was loaded while the browser was still clearing site data (just after logout)
+    may miss the new worker's claim; loading it again is what a person's next tap does.
+    """
+    for attempt in range(2):
+        try:
+            poll(page, "!!navigator.serviceWorker.controller", timeout=8.0)
+            return
+        except AssertionError:
+            if attempt:
+                raise
+            page.reload()
 
 
 def cache_contents(page: Page) -> dict[str, list[str]]:
