@@ -83,6 +83,14 @@ browser: ## Make sure Debian's Chromium is installed (browser tests need it)
 
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
+# Not part of `make test`: timings belong in a benchmark. BENCH_ARGS="--runs 5 --soak 600" etc. (bench/run.py --help).
+BENCH_ARGS ?=
+
+.PHONY: bench
+bench: bootstrap ## Benchmarks on 127.0.0.1: pages under gunicorn vs a constant page, 100 vs 100,000 plans, memory, push; appends bench/RESULTS.md
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 .PHONY: test
 test: bootstrap browser ## Set up and run every test (SQLite, then the database tests again on PostgreSQL)
 	$(BIN)/python -m pytest

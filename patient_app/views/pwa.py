@@ -134,8 +134,21 @@ def shell_files() -> list[tuple[str, Path]]:
     for name in names:
         path = static / name
         if path.exists():  # vendor/ is installed by `make bootstrap`; without it the shell is smaller
-            files.append((url_for("static", filename=name), path))
+            files.append((shell_url(name), path))
     return files
+
+
+def shell_url(name: str) -> str:
+    """The URL pages use for a shell file, so that what is precached is what they ask for offline.
+
+    Stylesheets, htmx and icons are linked through ``asset()`` (content-hashed
+    when built, patient_app/assets.py). The JavaScript modules are linked by
+    their plain names: app.js imports the others by relative path.
+    """
+    asset = current_app.jinja_env.globals.get("asset")
+    if asset is None or name.startswith("js/"):
+        return url_for("static", filename=name)
+    return asset(name)
 
 
 def shell_config() -> dict:
@@ -158,8 +171,8 @@ def shell_config() -> dict:
         "offline": url_for("pwa.offline"),
         "crisisShortcut": url_for("pwa.crisis_plan_shortcut"),
         "queueable": queueable_paths(),
-        "icon": url_for("static", filename="icons/icon-192.png"),
-        "badge": url_for("static", filename="icons/badge-96.png"),
+        "icon": shell_url("icons/icon-192.png"),
+        "badge": shell_url("icons/badge-96.png"),
     }
 
 
@@ -248,6 +261,7 @@ def _pwa_template_helpers() -> dict:
 
     return {
         "device_owner_token": device_owner_token,
+        "shell_url": shell_url,
         "offline_keeping": offline_keeping,
         "push_is_configured": lambda: push_is_configured(current_app.config),
         "theme_colour": THEME_COLOUR,

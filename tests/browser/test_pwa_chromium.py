@@ -171,10 +171,14 @@ def test_the_kept_crisis_plan_opens_offline_and_other_pages_show_the_offline_pag
     keep_crisis_plan(page, url, plan)
     assert sorted(cache_contents(page)["min-plan-kept"]) == sorted([f"{plan}/crisis-plan", f"{plan}/contacts"])
 
+    # Only the service worker's caches count: the browser's HTTP cache may be evicted any time.
+    phone.new_cdp_session(page).send("Network.clearBrowserCache")
     phone.set_offline(True)
     page.goto(f"{url}{plan}/crisis-plan")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kriseplan")
     expect(page.get_by_role("link", name="Ring 113")).to_be_visible()
+    # Styled from the app shell, not a bare page: the stylesheet it links was precached.
+    assert page.evaluate("getComputedStyle(document.querySelector('.emergency')).borderTopStyle") == "solid"
     page.goto(f"{url}{plan}/contacts")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kontakter")
 

@@ -78,7 +78,8 @@ def test_the_service_worker_is_served_at_the_root_with_its_configuration(client)
     config = json.loads(re.search(r"^const CONFIG = (\{.*\});$", source, re.M).group(1))
     assert re.fullmatch(r"[0-9a-f]{12}", config["version"])
     assert config["offline"] == "/offline" and "/offline" in config["shell"]
-    assert "/static/css/app.css" in config["shell"] and "/static/js/app.js" in config["shell"]
+    assert "/static/js/app.js" in config["shell"]
+    assert [url for url in config["shell"] if url.startswith("/static/") and "app." in url and url.endswith(".css")]
 
 
 def test_only_message_forms_may_wait_on_the_phone(client, sigrid_plan):
@@ -110,6 +111,18 @@ def test_a_changed_shell_file_changes_the_version(app, tmp_path, monkeypatch):
         changed.write_text(pwa.SERVICE_WORKER.read_text() + "\n// changed\n")
         monkeypatch.setattr(pwa, "SERVICE_WORKER", changed)
         assert pwa.shell_config()["version"] != before
+
+
+def test_the_shell_is_what_the_pages_link(browser, sigrid_plan, app):
+    """Offline, a kept page asks for the stylesheets and scripts it links: those must be precached."""
+    browser.login_as("patient")
+    page = browser.get(f"/plan/{sigrid_plan.public_id}/crisis-plan")
+    linked = {tag.get("href") or tag.get("src") for tag in page.select("link[rel=stylesheet], script[src]")}
+    with app.test_request_context():
+        shell = set(pwa.shell_config()["shell"])
+    assert linked <= shell, f"linked but not precached: {linked - shell}"
+    offline = BeautifulSoup(browser.client.get("/offline").get_data(as_text=True), "html.parser")
+    assert {t.get("href") or t.get("src") for t in offline.select("link[rel=stylesheet], script[src]")} <= shell
 
 
 def test_the_precache_stays_small(app):
