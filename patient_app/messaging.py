@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 import uuid
 
+from flask import url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from patient_app.access import PlanAccess, is_coordinator
 from patient_app.extensions import db
-from patient_app.models import Message, MessageThread, Role, ThreadReadMark
+from patient_app.models import Message, MessageThread, NotificationKind, Role, ThreadReadMark
+from patient_app.notify.outbox import enqueue
 from patient_app.models._base import utcnow
 
 log = logging.getLogger(__name__)
@@ -30,9 +32,18 @@ def _already_sent(author_id: int, key: uuid.UUID) -> Message | None:
     )
 
 
-def _store(message: Message, thread: MessageThread) -> Message:
-    """Commit once; a second request with the same key gets the first message back."""
+def _store(access: PlanAccess, message: Message, thread: MessageThread) -> Message:
+    """Commit once, with its push notifications; a second request with the same key gets the first message back."""
     try:
+        db.session.flush()  # the thread's id and public id, for the notification
+        enqueue(
+            db.session,
+            plan_id=access.plan.id,
+            kind=NotificationKind.MESSAGE,
+            url=url_for("messages.thread", plan_id=access.plan.public_id, thread_id=thread.public_id),
+            actor_id=message.author_id,
+            hidden_from_guardians=thread.hidden_from_guardians,
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -63,7 +74,7 @@ def start_thread(access: PlanAccess, subject: str, body: str, key: uuid.UUID) ->
         idempotency_key=key,
     )
     db.session.add_all([thread, message])
-    return _store(message, thread)
+    return _store(access, message, thread)
 
 
 def reply(access: PlanAccess, thread: MessageThread, body: str, key: uuid.UUID) -> Message:
@@ -82,7 +93,7 @@ def reply(access: PlanAccess, thread: MessageThread, body: str, key: uuid.UUID) 
     )
     thread.last_message_at = now
     db.session.add(message)
-    return _store(message, thread)
+    return _store(access, message, thread)
 
 
 def mark_read(access: PlanAccess, thread: MessageThread) -> None:

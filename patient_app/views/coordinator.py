@@ -41,6 +41,7 @@ from patient_app.models import (
     Measure,
     Meeting,
     Minutes,
+    NotificationKind,
     Participant,
     Proposal,
     ProposalKind,
@@ -48,6 +49,7 @@ from patient_app.models import (
     ServiceDecision,
 )
 from patient_app.models._base import utcnow
+from patient_app.notify.outbox import enqueue
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -430,6 +432,19 @@ def _apply_meeting(access: PlanAccess, form: MeetingForm, meeting: Meeting) -> N
     meeting.updated_at = utcnow()
 
 
+def _notify_about_meeting(access: PlanAccess, meeting: Meeting, kind: NotificationKind) -> None:
+    """Push notifications in the same transaction as the change (the outbox)."""
+    enqueue(
+        db.session,
+        plan_id=access.plan.id,
+        kind=kind,
+        url=url_for("meetings.show", plan_id=access.plan.public_id, meeting_id=meeting.public_id),
+        actor_id=access.membership.person_id,
+        hidden_from_guardians=meeting.hidden_from_guardians,
+        meeting_id=meeting.id,
+    )
+
+
 @bp.route(f"{PLAN}/meetings/new", methods=["GET", "POST"])
 @coordinates_plan
 def new_meeting(access: PlanAccess):
@@ -440,6 +455,7 @@ def new_meeting(access: PlanAccess):
         db.session.add(meeting)
         db.session.flush()
         history.record_created(access, "meeting", meeting, meeting.title)
+        _notify_about_meeting(access, meeting, NotificationKind.MEETING_CREATED)
         db.session.commit()
         flash(_("Møtet «%(title)s» er satt opp.", title=meeting.title))
         return _plan_home(access, "meetings")
@@ -453,8 +469,13 @@ def edit_meeting(access: PlanAccess, meeting_id: uuid.UUID):
     form = _meeting_form(access, meeting)
     if form.validate_on_submit():
         before = history.snapshot(meeting, MEETING_FIELDS)
+        was_cancelled, was_at = meeting.cancelled, meeting.starts_at
         _apply_meeting(access, form, meeting)
         history.record_update(access, "meeting", meeting, meeting.title, before, MEETING_FIELDS)
+        if meeting.cancelled and not was_cancelled:
+            _notify_about_meeting(access, meeting, NotificationKind.MEETING_CANCELLED)
+        elif meeting.starts_at != was_at and not meeting.cancelled:
+            _notify_about_meeting(access, meeting, NotificationKind.MEETING_MOVED)
         db.session.commit()
         flash(_("Møtet «%(title)s» er lagret.", title=meeting.title))
         return _plan_home(access, "meetings")
@@ -483,6 +504,7 @@ def minutes(access: PlanAccess, meeting_id: uuid.UUID):
         if publish and not record.is_published:
             record.published_at = utcnow()
             history.record_event(access, "minutes", record, meeting.title, "published", **shown_with)
+            _notify_about_meeting(access, meeting, NotificationKind.MINUTES)
         db.session.commit()
         if record.is_published:
             flash(_("Referatet er publisert. Nå ser de andre i planen det."))
