@@ -57,7 +57,7 @@ def seed_demo(reset: bool = False) -> bool:
     if existing:
         _remove_demo(key)
     people = {
-        p.key: Person(name=p.name, pid_hash=hash_pid(p.pid, key), birth_date=p.birth_date, preferred_locale="nb")
+        p.key: Person(name=p.name, pid_hash=hash_pid(p.pid, key), birth_date=p.birth_date)
         for p in DEMO_PEOPLE
     }
     db.session.add_all(people.values())

@@ -104,3 +104,14 @@ def test_login_is_refused_when_the_provider_misbehaves(database_url, seeded_app,
         assert landed.status_code == 400, f"a token with fault {fault!r} was accepted"
         assert user.page(landed).select_one("main h1").get_text(strip=True) == "Innloggingen gikk ikke"
         assert user.http.get(app_url + "/plans", allow_redirects=False).status_code == 302
+
+
+def test_id_porten_locale_sets_the_first_language(user):
+    """The language chosen before login travels as ui_locales and comes back as the locale claim."""
+    page = user.page(user.http.get(user.app_url + "/login"))
+    form = page.select_one("form.language-form")
+    user.http.post(user.app_url + form["action"], data=user.form_fields(form) | {"language": "en"})
+    landed = user.login_as("guardian2")
+    assert user.page(landed).html["lang"] == "en"
+    query = parse_qs(urlsplit(user.start_login().url).query)
+    assert query["ui_locales"] == ["en"]

@@ -53,6 +53,7 @@ EXPECTED_PARTS = {
     "relative_withdrawn": frozenset(),
     "guardian": ALL - {Part.SHARING},
     "guardian_child_13_hidden_item": ALL - {Part.SHARING},
+    "guardian_child_turns_16_tomorrow": ALL - {Part.SHARING},
     "guardian_child_turns_16_today": frozenset(),
     "coordinator_of_this_plan": ALL - {Part.SHARING, Part.ACCESS_LOG},
     "coordinator_of_another_plan": frozenset(),
@@ -117,6 +118,7 @@ def build_world(app) -> World:
     child = plan_for(person("Barn", years_ago(10, today)))
     teen = plan_for(person("Ungdom", years_ago(13, today)))
     turning_16 = plan_for(person("Fyller 16", years_ago(16, today)))
+    turning_16_tomorrow = plan_for(person("Fyller 16 i morgen", years_ago(16, today) + dt.timedelta(days=1)))
     session.flush()
 
     member(adult, people["patient"], Role.OWNER)
@@ -129,6 +131,7 @@ def build_world(app) -> World:
     member(child, people["guardian"], Role.GUARDIAN)
     member(teen, people["guardian_child_13_hidden_item"], Role.GUARDIAN)
     member(turning_16, people["guardian_child_turns_16_today"], Role.GUARDIAN)
+    member(turning_16_tomorrow, people["guardian_child_turns_16_tomorrow"], Role.GUARDIAN)
     member(adult, people["coordinator_of_this_plan"], Role.COORDINATOR)
     member(other, people["coordinator_of_another_plan"], Role.COORDINATOR)
     session.flush()
@@ -138,7 +141,8 @@ def build_world(app) -> World:
     session.commit()
 
     plans = {role: adult for role in ROLES}
-    plans.update(guardian=child, guardian_child_13_hidden_item=teen, guardian_child_turns_16_today=turning_16)
+    plans.update(guardian=child, guardian_child_13_hidden_item=teen, guardian_child_turns_16_today=turning_16,
+                 guardian_child_turns_16_tomorrow=turning_16_tomorrow)
     return World(app=app, people=people, plans=plans, hidden_meeting=hidden, items={})
 
 

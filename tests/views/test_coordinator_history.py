@@ -139,3 +139,25 @@ def test_guardians_see_nothing_new_about_what_is_kept_from_them(fresh_browser):
     page = fresh_browser.get(f"/plan/{emil.public_id}/")
     assert "helsesykepleier" not in str(page)
     assert "helsesykepleier" not in str(fresh_browser.get(f"/plan/{emil.public_id}/changes"))
+
+
+def test_each_page_marks_what_is_new_since_the_last_visit(fresh_app):
+    from tests.views.conftest import Browser, plan_of
+
+    plan = plan_of(fresh_app, "patient")
+    patient = Browser(fresh_app, fresh_app.test_client())
+    patient.login_as("patient")
+    patient.get(f"/plan/{plan.public_id}/")  # the first visit sets what counts as seen
+
+    coordinator = Browser(fresh_app, fresh_app.test_client())
+    coordinator.login_as("coordinator")
+    form_page = coordinator.get(f"/coordinator/plan/{plan.public_id}/goals/new")
+    response = coordinator.submit(
+        form_page, "main form[method=post]", {"title": "Jeg vil lære å sykle igjen", "status": "not_started", "parent": ""}
+    )
+    assert response.status_code == 302
+
+    patient.login_as("patient")  # next time she logs in
+    goals = patient.get(f"/plan/{plan.public_id}/goals")
+    new = [h for h in goals.select("main h2") if h.select_one(".tag--new")]
+    assert [h.get_text(" ", strip=True).split(" Ny")[0] for h in new] == ["Jeg vil lære å sykle igjen"]
