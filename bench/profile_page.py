@@ -1,6 +1,6 @@
 """Where a page's time goes: cProfile over repeated requests through Flask's test client.
 
-    .venv/bin/python bench/profile_page.py [overview|goals|fragment|post|trivial] [--requests 200]
+    .venv/bin/python bench/profile_page.py [overview|goals|fragment|post|manifest|trivial] [--requests 200]
                                            [--database URL] [--sort cumulative|tottime] [--limit 40]
 
 The app runs with the production settings (throwaway secrets) on a fresh SQLite
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("page", nargs="?", default="overview", choices=["overview", "goals", "fragment", "post", "trivial"])
+    parser.add_argument("page", nargs="?", default="overview", choices=["overview", "goals", "fragment", "post", "manifest", "trivial"])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database", default="")
     parser.add_argument("--sort", default="cumulative")
@@ -76,8 +76,10 @@ def main() -> None:
     client.get(overview, headers=headers, base_url="https://localhost")
 
     def request_for(page: str):
-        if page == "trivial":
+        if page == "trivial":  # the 404 page: the layout and the hooks, no plan
             return lambda: client.get("/this-page-does-not-exist", headers=headers, base_url="https://localhost")
+        if page == "manifest":  # the hooks, no SQL
+            return lambda: client.get("/manifest.webmanifest", headers=headers, base_url="https://localhost")
         if page in ("overview", "goals"):
             path = overview if page == "overview" else f"{plan}/goals"
             return lambda: client.get(path, headers=headers, base_url="https://localhost")

@@ -22,7 +22,8 @@ What it does, all on 127.0.0.1:
 4. wrk (Debian's) for --seconds per endpoint and run, the endpoints taken in turn in each
    run so that a noisy neighbour hurts them all alike; the table gives medians over the
    runs and each page's throughput divided by the constant page's (per run, then the
-   median). The web app manifest is there too: the product's request hooks without SQL.
+   median). The web app manifest is there too: the product's request hooks and the user
+   lookup, without a template: the floor under every page of the app.
 5. The overview on the small and the large database, interleaved the same way: p95 large/small.
 6. Resident memory of each worker of the small server after the runs (and after --soak
    seconds of mixed load, if asked), and the push fan-out (bench/push_throughput.py).
@@ -38,6 +39,7 @@ import os
 import platform
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -144,12 +146,16 @@ def drop_database(name: str) -> None:
 
 
 def plan_count(url: str) -> int:
+    return row_count(url, "plan")
+
+
+def row_count(url: str, table: str) -> int:
     from sqlalchemy import create_engine
 
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return int(connection.exec_driver_sql("SELECT count(*) FROM plan").scalar())
+            return int(connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar())
     except Exception:  # no such table yet
         return 0
     finally:
@@ -317,9 +323,10 @@ def prepare_person(server: Server, secrets_env: dict, database_url: str, threads
     person = Person(server, secrets_env, database_url)
     location = person.get("/plans", expect=302).headers["Location"]
     overview = urllib.parse.urlsplit(location).path
-    person.get(overview)  # the first page of the plan in this session stores "seen since"
+    page = person.get(overview)  # the first page of the plan in this session stores "seen since"
     plan = overview.rstrip("/")
-    paths = {"overview": overview, "plan page": f"{plan}/goals", "plan": plan}
+    stylesheet = re.search(r'<link rel="stylesheet" href="(/static/[^"]+)"', page.text)[1]
+    paths = {"overview": overview, "plan page": f"{plan}/goals", "plan": plan, "stylesheet": stylesheet}
     if threads:
         page = person.get(f"{plan}/messages/new").text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
@@ -357,8 +364,12 @@ def endpoint_specs(paths: dict, folder: Path) -> dict[str, tuple[Path, dict]]:
     body = urllib.parse.urlencode({"csrf_token": paths["token"], "body": "Takk, det passer fint."}) + "&idempotency_key={key}"
     return {
         "trivial": (requests_file(folder, "trivial", ["GET\t/bench/trivial\t"]), {}),
-        # The product's request hooks (session, security headers, compression, locale) without the database.
-        "manifest (app hooks, no SQL)": (requests_file(folder, "manifest", ["GET\t/manifest.webmanifest\t"]), {}),
+        # The product's request hooks (session, security headers, compression, locale), one SQL
+        # statement (who is logged in), no template: what any page of the app costs at least.
+        "manifest (app hooks, 1 SQL)": (requests_file(folder, "manifest", ["GET\t/manifest.webmanifest\t"]), {}),
+        # A static file as gunicorn serves it (gzip copy, immutable when the build is there).
+        "static file (" + paths["stylesheet"].rsplit("/", 1)[1] + ")": (
+            requests_file(folder, "static", [f"GET\t{paths['stylesheet']}\t"]), {}),
         "overview": (requests_file(folder, "overview", [f"GET\t{paths['overview']}\t"]), {}),
         "plan page": (requests_file(folder, "plan page", [f"GET\t{paths['plan page']}\t"]), {}),
         "post message": (requests_file(folder, "post", [f"POST\t{t}\t{body}" for t in paths["threads"]]), {}),
@@ -573,12 +584,13 @@ def main() -> None:
             small_row, large_row = summarise(scale["small"]), summarise(scale["large"])
             ratio = large_row["p95"] / small_row["p95"]
             plans_large = plan_count(large_url)
+            messages_large = row_count(large_url, "message")
             scale_text = (
                 "| overview on | plans | req/s (median) | p50 ms | p95 ms | p99 ms | errors |\n"
                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
                 f"| small database | {plan_count(small_url):,} | {small_row['rps']:.0f} | {small_row['p50']:.1f} | "
                 f"{small_row['p95']:.1f} | {small_row['p99']:.1f} | {small_row['errors']} |\n"
-                f"| large database | {plans_large:,} | {large_row['rps']:.0f} | {large_row['p50']:.1f} | "
+                f"| large database ({messages_large:,} messages) | {plans_large:,} | {large_row['rps']:.0f} | {large_row['p50']:.1f} | "
                 f"{large_row['p95']:.1f} | {large_row['p99']:.1f} | {large_row['errors']} |\n\n"
                 f"p95 large / small: **{ratio:.2f}** (goal ≤ 1.25)"
             )
@@ -589,11 +601,14 @@ def main() -> None:
             soak_file = requests_file(work, "soak", [
                 f"GET\t{paths['overview']}\t", f"GET\t{paths['plan page']}\t", f"GET\t{paths['fragment']}\t",
             ])
-            load(small, person, (soak_file, {}), arguments.soak, arguments.connections)
+            soaked = load(small, person, (soak_file, {}), arguments.soak, arguments.connections)
+            print(f"  {soaked['requests']:,} requests, {soaked['rps']:.0f}/s, {soaked['errors']} errors")
         memory_after = small.worker_rss_mib()
+        soak_note = "the runs" if not arguments.soak else (
+            f"the runs and {arguments.soak:g} s of soak ({soaked['requests']:,} requests, {soaked['errors']} errors)")
         memory_lines = [
             f"worker {pid}: {memory_before.get(pid, float('nan')):.1f} MiB after warm-up, {after:.1f} MiB after "
-            f"{'the runs' if not arguments.soak else f'the runs and {arguments.soak:g} s of soak'} "
+            f"{soak_note} "
             f"({after - memory_before.get(pid, after):+.1f} MiB)"
             for pid, after in memory_after.items()
         ]
@@ -614,7 +629,7 @@ def main() -> None:
 
 def write_results(path: Path, info: dict, arguments, postgres: bool, use_wrk: bool, main_table: str, verdict: str,
                   scale_text: str, memory_lines: list[str], push_text: str, elapsed: float) -> None:
-    command = "bench/run.py " + " ".join(sys.argv[1:])
+    command = "bench/run.py " + shlex.join(sys.argv[1:])
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()

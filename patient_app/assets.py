@@ -99,6 +99,7 @@ def build(static: Path) -> dict:
     known = set(names)
     hashed: dict[str, str] = {}  # logical name -> hashed name (relative to dist/)
     contents: dict[str, bytes] = {}
+    originals: dict[str, tuple[bytes, os.stat_result]] = {}
     depends: dict[str, set[str]] = {}
 
     def visit(name: str, trail: tuple[str, ...] = ()) -> None:
@@ -106,7 +107,9 @@ def build(static: Path) -> dict:
             return
         if name in trail:
             raise BuildError("import cycle: " + " -> ".join(trail + (name,)))
+        stat = (static / name).stat()  # before reading: a later change must look stale, never fresh
         raw = (static / name).read_bytes()
+        originals[name] = (raw, stat)
         content = raw
         found = None
         if PurePosixPath(name).suffix in (".js", ".mjs", ".css"):
@@ -133,10 +136,11 @@ def build(static: Path) -> dict:
     for name in names:
         visit(name)
 
+    dist.mkdir(parents=True, exist_ok=True)
     files: dict[str, dict] = {}
     written: set[str] = {MANIFEST}
     for name in names:
-        stat = (static / name).stat()
+        plain, stat = originals[name]
         entry = {
             "hashed": f"{DIST}/{hashed[name]}",
             "size": stat.st_size,
@@ -152,7 +156,6 @@ def build(static: Path) -> dict:
                 _write(dist / (hashed[name] + ".gz"), compressed)
                 written.add(hashed[name] + ".gz")
                 entry["gzip"] = True
-                plain = (static / name).read_bytes()
                 plain_gz = compressed if plain == contents[name] else gzip.compress(plain, GZIP_LEVEL, mtime=0)
                 _write(dist / PLAIN_GZIP / (name + ".gz"), plain_gz)
                 written.add(f"{PLAIN_GZIP}/{name}.gz")
@@ -221,6 +224,13 @@ def _fresh(static_folder: str, files: dict, name: str, *, with_imports: bool = T
         if entry is None or stat.st_size != entry["size"] or stat.st_mtime_ns != entry["mtime_ns"]:
             return False
     return True
+
+
+def stale(static_folder: str) -> list[str]:
+    """Files added or changed since the last build (all of them without a build)."""
+    files, _hashed = _load(static_folder)
+    names = source_files(Path(static_folder))
+    return [name for name in names if name not in files or not _fresh(static_folder, files, name)]
 
 
 def asset(name: str) -> str:

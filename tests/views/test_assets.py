@@ -122,6 +122,7 @@ def test_pages_link_hashed_files_when_built(browser, sigrid_plan, built):
 
 
 def test_without_a_build_pages_link_the_plain_files(browser, sigrid_plan, static_copy):
+    assert "css/app.css" in assets.stale(str(static_copy))
     browser.login_as("patient")
     links = linked(browser.get(f"/plan/{sigrid_plan.public_id}/"))
     assert "/static/css/app.css" in links and "/static/vendor/htmx.min.js" in links
@@ -129,6 +130,7 @@ def test_without_a_build_pages_link_the_plain_files(browser, sigrid_plan, static
 
 
 def test_a_file_changed_since_the_build_is_linked_plain(app, static_copy, built):
+    assert assets.stale(str(static_copy)) == []
     with app.test_request_context():
         assert assets.asset("js/app.js") == "/static/" + built["js/app.js"]["hashed"]
         with open(static_copy / "js/push.js", "a", encoding="utf-8") as handle:
@@ -137,6 +139,7 @@ def test_a_file_changed_since_the_build_is_linked_plain(app, static_copy, built)
         assert assets.asset("js/push.js") == "/static/js/push.js"
         assert assets.asset("css/app.css") == "/static/" + built["css/app.css"]["hashed"]
         assert assets.asset("css/not-there.css") == "/static/css/not-there.css"
+    assert assets.stale(str(static_copy)) == ["js/app.js", "js/push.js"], "app.js imports push.js"
     # ... and the plain file is served as it is now, not from the stale gzip copy.
     response = app.test_client().get("/static/js/push.js", headers=GZIP)
     assert "Content-Encoding" not in response.headers
