@@ -77,18 +77,27 @@ def app(seeded_app):
     return seeded_app
 
 
-@pytest.fixture
-def fresh_app(tmp_path_factory):
-    """An app on its own new database with the demo data, for tests that change things."""
+@contextmanager
+def app_on_new_database(tmp_path_factory, seed=seed_demo):
+    """An app on a database of its own (SQLite, or PostgreSQL with DATABASE_URL_TEST), seeded."""
     url, drop = _database_url(tmp_path_factory)
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        seed_demo()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    drop()
+        seed()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        drop()
+
+
+@pytest.fixture
+def fresh_app(tmp_path_factory):
+    """An app on its own new database with the demo data, for tests that change things."""
+    with app_on_new_database(tmp_path_factory) as app:
+        yield app
 
 
 @pytest.fixture

@@ -7,29 +7,19 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from patient_app import create_app
-from patient_app.database import Base
 from patient_app.demo.people import demo_person
-from patient_app.demo.seed import seed_demo
 from patient_app.extensions import db
 from patient_app.models import Person, Plan, PushSubscription, hash_pid
 from patient_app.notify.worker import PushWorker, WorkerSettings
-from tests.conftest import TEST_CONFIG, _database_url
+from tests.conftest import app_on_new_database
 from tests.notify.fake_push import FakePushService, FakeSubscription
 
 
 @pytest.fixture
 def push_app(tmp_path_factory):
     """A new database with the demo plans for each test: these tests write."""
-    url, drop = _database_url(tmp_path_factory)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-        seed_demo()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    drop()
+    with app_on_new_database(tmp_path_factory) as app:
+        yield app
 
 
 @pytest.fixture

@@ -13,13 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 
-from patient_app import create_app
-from patient_app.database import Base
-from patient_app.demo.seed import seed_demo
-from patient_app.extensions import db
-from tests.conftest import TEST_CONFIG, _database_url
+from tests.conftest import app_on_new_database
 from tests.views.conftest import Browser, plan_of
 
 MARKER = "xss-probe"
@@ -44,15 +39,8 @@ EXECUTABLE = re.compile(r"<script>alert\(|<img src=x onerror|<svg onload", re.IG
 
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_path_factory):
-    url, drop = _database_url(tmp_path_factory)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-        seed_demo()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    drop()
+    with app_on_new_database(tmp_path_factory) as app:
+        yield app
 
 
 def plain_get_pages(app, plan) -> list[str]:

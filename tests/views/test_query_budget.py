@@ -10,7 +10,8 @@ from sqlalchemy import event, select
 from patient_app.extensions import db
 from patient_app.models import Goal, Measure, Meeting, Minutes, Participant, ServiceDecision
 from patient_app.models._base import utcnow
-from tests.views.conftest import plan_of
+from tests.conftest import app_on_new_database
+from tests.views.conftest import Browser, plan_of
 
 PAGES = ["", "goals", "measures", "decisions", "meetings", "crisis-plan", "contacts", "about-this-plan", "print"]
 MAX_QUERIES = 15
@@ -59,17 +60,11 @@ def queries_for(browser, url) -> int:
 @pytest.fixture(scope="module")
 def counts_small_and_large(tmp_path_factory):
     """Measured once for the module: growing a plan to 300 items takes seconds."""
-    from patient_app import create_app
-    from patient_app.database import Base
-    from patient_app.demo.seed import seed_demo
-    from tests.conftest import TEST_CONFIG, _database_url
-    from tests.views.conftest import Browser
+    with app_on_new_database(tmp_path_factory) as fresh_app:
+        yield from _measure(fresh_app)  # a generator: the database lives until the module ends
 
-    url, drop = _database_url(tmp_path_factory)
-    fresh_app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-    with fresh_app.app_context():
-        Base.metadata.create_all(db.engine)
-        seed_demo()
+
+def _measure(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("patient")
@@ -81,9 +76,6 @@ def counts_small_and_large(tmp_path_factory):
     grow_plan(fresh_app, plan, 295)
     large = {page: queries_for(browser, f"/plan/{plan.public_id}/{page}") for page in PAGES}
     yield small, large
-    with fresh_app.app_context():
-        db.engine.dispose()
-    drop()
 
 
 def test_query_count_does_not_grow_with_the_plan(counts_small_and_large):
