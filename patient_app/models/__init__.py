@@ -1,11 +1,13 @@
 """All models, imported so that metadata and relationships are complete."""
 
 from patient_app.models.memberships import AccessLogEntry, GrantAction, GrantEvent, Membership, Role, Scope
+from patient_app.models.calendar import CalendarFeed
 from patient_app.models.crisis import CrisisContact, CrisisPlan
 from patient_app.models.history import PlanChange, PlanVisit
 from patient_app.models.meetings import Meeting, Minutes, meeting_invitee
 from patient_app.models.messages import Message, MessageThread, ThreadReadMark
 from patient_app.models.people import Person, hash_pid
+from patient_app.models.sessions import LoginSession
 from patient_app.models.proposals import Proposal, ProposalKind, ProposalStatus
 from patient_app.models.notifications import (
     NotificationCategory,
@@ -28,6 +30,7 @@ from patient_app.models.plans import (
 
 __all__ = [
     "AccessLogEntry",
+    "CalendarFeed",
     "Consent",
     "GrantAction",
     "GrantEvent",
@@ -37,6 +40,7 @@ __all__ = [
     "Goal",
     "GoalStatus",
     "Measure",
+    "LoginSession",
     "Meeting",
     "Membership",
     "Message",

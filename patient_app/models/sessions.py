@@ -1,0 +1,30 @@
+"""Signed-in sessions kept on the server, so a person can see and end them everywhere.
+
+The cookie carries only the session's public id; a request whose session row
+is missing or ended is treated as signed out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from patient_app.database import Base
+from patient_app.models._base import PublicIdMixin, UTCDateTime, utcnow
+from patient_app.models.people import Person
+
+
+class LoginSession(PublicIdMixin, Base):
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    # A short, non-identifying description such as "Chromium på Android".
+    device_label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
