@@ -8,14 +8,17 @@ from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from authlib.common.errors import AuthlibBaseError
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_user, logout_user
 from requests import RequestException
 
-from patient_app.access import accessible_plans, public
+from patient_app import login_sessions
+from patient_app.access import accessible_plans, public, signed_in
 from patient_app.auth import LoginRefused, identity_provider, person_for_pid, seal, unseal, verified_claims
 from patient_app.extensions import db, limiter
 from patient_app.i18n import locale_from_id_porten
+from patient_app.views.settings import safe_return_path
 from patient_app.models._base import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -72,6 +75,7 @@ def callback():
         return redirect(url_for("auth.no_plan"))
 
     login_user(person)
+    login_sessions.begin(person, request.headers.get("User-Agent", ""))
     person.last_login_at = utcnow()
     if not person.preferred_locale:
         person.preferred_locale = locale_from_id_porten(claims.get("locale"))
@@ -101,6 +105,20 @@ def no_plan():
 @bp.post("/logout")
 @public
 def logout():
+    if current_user.is_authenticated:
+        login_sessions.end_current()
+    return signed_out_here()
+
+
+@bp.post("/logout-everywhere")
+@signed_in
+def logout_everywhere():
+    """Every session of the person ends, this one too; the others notice at their next request."""
+    login_sessions.end_all(current_user)
+    return signed_out_here()
+
+
+def signed_out_here():
     id_token = unseal(session.get("id_token_hint"))
     logout_user()
     session.clear()
@@ -108,6 +126,29 @@ def logout():
     # Clear what the browser holds about this person: cookies, caches, storage.
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+@bp.post("/sessions/end-others")
+@signed_in
+def end_other_sessions():
+    ended = login_sessions.end_others(current_user)
+    flash(ngettext("Du er logget ut på %(num)d annen enhet.", "Du er logget ut på %(num)d andre enheter.", ended)
+          if ended else _("Du var ikke logget inn på andre enheter."))
+    return redirect(url_for("pwa.settings") + "#login-sessions-heading")
+
+
+@bp.post("/keep-alive")
+@signed_in
+def keep_alive():
+    """"Fortsett å være innlogget": a real request, so the idle timeout starts again.
+
+    The idle warning's script expects 204; without JavaScript the warning is
+    never shown, but the form still works and leads back to the page.
+    """
+    session.modified = True  # a new cookie, so the idle timeout starts again
+    if request.headers.get("X-Requested-With") == "fetch":
+        return "", 204
+    return redirect(safe_return_path(request.form.get("next")))
 
 
 def end_session_url(id_token: str | None) -> str:
