@@ -118,6 +118,19 @@ def end_current() -> None:
         db.session.commit()
 
 
+def end_replaced(public_id: str | None) -> None:
+    """A new login in this browser: the session it had before ends, so its cookie is worthless."""
+    try:
+        key = uuid.UUID(public_id or "")
+    except ValueError:
+        return
+    db.session.execute(
+        update(LoginSession).where(LoginSession.public_id == key, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    db.session.commit()
+
+
 def end_rows(row_ids: list[int], ended_at: dt.datetime | None = None) -> None:
     if row_ids:
         db.session.execute(

@@ -67,6 +67,7 @@ def callback():
 
     person = person_for_pid(claims["pid"])
     chosen_locale = session.get("locale")
+    login_sessions.end_replaced(session.get(login_sessions.SESSION_KEY))
     start_fresh_session(token["id_token"], claims)
     if chosen_locale:
         session["locale"] = chosen_locale
@@ -152,9 +153,10 @@ def keep_alive():
 
 
 def end_session_url(id_token: str | None) -> str:
-    metadata = identity_provider().load_server_metadata()
-    endpoint = metadata.get("end_session_endpoint")
-    if not endpoint or not id_token:
+    if not id_token:  # nothing to end at the provider: no need to ask it anything
+        return url_for("auth.logged_out")
+    endpoint = identity_provider().load_server_metadata().get("end_session_endpoint")
+    if not endpoint:
         return url_for("auth.logged_out")
     query = {
         "id_token_hint": id_token,
