@@ -35,7 +35,7 @@ def signed_in_page(new_context, app_url, **options):
 
 
 def test_the_warning_appears_takes_focus_and_keeps_the_person_signed_in(
-    new_context, app_url, short_idle_timeout
+    new_context, app_url, short_idle_timeout, assert_accessible
 ):
     page = signed_in_page(new_context, app_url)
     page.reload()  # the page now carries the short timeout
@@ -47,6 +47,7 @@ def test_the_warning_appears_takes_focus_and_keeps_the_person_signed_in(
     expect(warning).to_contain_text("Du blir logget ut om 1 minutt")
     button = warning.get_by_role("button", name="Fortsett å være innlogget")
     expect(button).to_be_focused()
+    assert_accessible(page, "the idle warning")
 
     with page.expect_response(lambda response: urlsplit(response.url).path == "/keep-alive") as answer:
         page.keyboard.press("Enter")
