@@ -76,3 +76,24 @@ def test_without_javascript_no_warning_and_the_page_works(new_context, app_url, 
     time.sleep((IDLE - WARN_BEFORE).total_seconds() + 1)
     expect(page.locator("[data-idle-warning]")).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_background_polls_do_not_put_the_warning_off(new_context, app_url, live):
+    """A thread page polls every 10 s; the warning still comes on time, counted from the page load."""
+    app = live[2]
+    saved = {key: app.config[key] for key in ("PERMANENT_SESSION_LIFETIME", "IDLE_WARNING_BEFORE")}
+    page = signed_in_page(new_context, app_url)
+    page.goto(page.url.rstrip("/") + "/messages")
+    thread_url = page.locator("main a.lead").first.get_attribute("href")
+    polls = []
+    page.on("request", lambda request: polls.append(request) if request.headers.get("x-background-poll") else None)
+    app.config.update(PERMANENT_SESSION_LIFETIME=timedelta(seconds=30), IDLE_WARNING_BEFORE=timedelta(seconds=18))
+    try:
+        page.goto(app_url + thread_url)
+        loaded_at = time.monotonic()
+        warning = page.locator("[data-idle-warning]")
+        expect(warning).to_be_visible(timeout=16_000)  # 12 s after the load, not 12 s after the last poll
+        assert polls, "the thread page polled before the warning came"
+        assert time.monotonic() - loaded_at < 16
+    finally:
+        app.config.update(saved)
