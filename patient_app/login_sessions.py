@@ -171,11 +171,17 @@ def end_all(person: Person) -> None:
 def enter_context(person: Person, context: str) -> None:
     """A new session id when the person starts acting in another role or on another plan.
 
-    Called for full-page requests only: a background poll or an htmx fragment
-    belongs to the page it came from, and rotating there would race the page.
-    The first plan opened after login keeps the id the login just made.
+    Called for page navigations only: a background poll, an htmx fragment or a
+    service worker's fetch belongs to the page it came from, and rotating there
+    would race the page. (A browser too old to send Sec-Fetch-Mode counts as
+    navigating.) The first plan opened after login keeps the id the login just made.
     """
-    if request.headers.get("HX-Request") or is_background_request() or request.method != "GET":
+    if (
+        request.method != "GET"
+        or request.headers.get("HX-Request")
+        or request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate"
+        or is_background_request()
+    ):
         return
     previous = session.get(CONTEXT_KEY)
     if previous == context:

@@ -270,7 +270,11 @@ def test_fragments_and_polls_never_rotate(fresh_browser):
     row = current_row(fresh_browser)
     poll = {"HX-Request": "true", "X-Background-Poll": "1"}
     assert fresh_browser.client.get(f"/plan/{emil.public_id}/messages", headers=poll).status_code == 200
+    kept_offline = {"Sec-Fetch-Mode": "same-origin"}  # the service worker fetching a page to keep
+    fresh_browser.get(f"/plan/{emil.public_id}/crisis-plan", headers=kept_offline)
     assert current_row(fresh_browser).id == row.id
+    fresh_browser.get(f"/plan/{emil.public_id}/", headers={"Sec-Fetch-Mode": "navigate"})
+    assert current_row(fresh_browser).id != row.id, "a navigation does"
 
 
 # --- Keeping the session alive, and the idle warning ---------------------------------
