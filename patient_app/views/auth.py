@@ -18,8 +18,8 @@ from patient_app.access import accessible_plans, public, signed_in
 from patient_app.auth import LoginRefused, identity_provider, person_for_pid, seal, unseal, verified_claims
 from patient_app.extensions import db, limiter
 from patient_app.i18n import locale_from_id_porten
-from patient_app.views.settings import safe_return_path
 from patient_app.models._base import utcnow
+from patient_app.views.settings import safe_return_path
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
