@@ -92,8 +92,14 @@ bench: bootstrap ## Benchmarks on 127.0.0.1: pages under gunicorn vs a constant 
 	  || echo "wrk could not be installed: bench/run.py uses its Python load generator"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# Needs the network (PyPI's and npm's advisory data). Fails on a known vulnerability with a fix;
+# offline it warns and passes, except on CI (CI or AUDIT_REQUIRED set), where it fails. README: Dependencies.
+.PHONY: audit
+audit: bootstrap ## Known vulnerabilities in the Python and npm packages (pip-audit, npm audit); fails when a fix exists
+	$(BIN)/python tools/audit_dependencies.py
+
 .PHONY: test
-test: bootstrap browser ## Set up and run every test (SQLite, then the database tests again on PostgreSQL)
+test: bootstrap browser audit ## Audit the dependencies, then run every test (SQLite, then the database tests again on PostgreSQL)
 	$(BIN)/python -m pytest
 	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  echo "== The database-backed tests again, on PostgreSQL =="; \

@@ -43,7 +43,7 @@ def main() -> None:
     from sqlalchemy import event, select
 
     from bench.seed_large import seed
-    from patient_app import create_app
+    from patient_app import create_app, login_sessions
     from patient_app.demo.people import demo_person
     from patient_app.extensions import db
     from patient_app.models import Person
@@ -63,11 +63,11 @@ def main() -> None:
     client.environ_base.update(environ)
     with app.app_context():
         person = db.session.scalar(select(Person).where(Person.name == demo_person("patient").name))
-        public_id = str(person.public_id)
+        signed_in = login_sessions.cookie_data_for(person, agent)
     with app.test_request_context(environ_base=environ):
         identifier = _create_identifier()
     with client.session_transaction() as session:
-        session.update({"_user_id": public_id, "_fresh": True, "signed_in_at": time.time(), "_id": identifier})
+        session.update({**signed_in, "_id": identifier})
         session.permanent = True
     headers = {"Accept-Encoding": "gzip", "Sec-Fetch-Site": "same-origin"}
     overview = client.get("/plans", headers=headers, base_url="https://localhost").headers["Location"]

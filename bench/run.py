@@ -297,7 +297,7 @@ def make_session_cookie(secrets_env: dict, database_url: str) -> str:
     from flask_login.utils import _create_identifier
     from sqlalchemy import select
 
-    from patient_app import create_app
+    from patient_app import create_app, login_sessions
     from patient_app.demo.people import demo_person
     from patient_app.extensions import db
     from patient_app.models import Person as PersonRow
@@ -309,12 +309,11 @@ def make_session_cookie(secrets_env: dict, database_url: str) -> str:
     with app.app_context():
         # Found by name: the large database keeps the key it was seeded with.
         person = db.session.scalar(select(PersonRow).where(PersonRow.name == demo_person("patient").name))
-        public_id = str(person.public_id)
+        signed_in = login_sessions.cookie_data_for(person, USER_AGENT)
         db.engine.dispose()
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}):
         identifier = _create_identifier()
-    data = {"_permanent": True, "signed_in_at": time.time(), "_user_id": public_id, "_fresh": True,
-            "_id": identifier, "locale": "nb"}
+    data = {"_permanent": True, **signed_in, "_id": identifier, "locale": "nb"}
     return app.session_interface.get_signing_serializer(app).dumps(data)
 
 

@@ -180,6 +180,17 @@ def visible_to(access: PlanAccess, model) -> list:
     return []
 
 
+# The coordinator's workspace is one role, whichever plan is being edited; reading
+# a plan is a role per plan. Moving between them gives a new session id.
+COORDINATOR_CONTEXT = "coordinator"
+
+
+def enter_context(context: str) -> None:
+    from patient_app import login_sessions
+
+    login_sessions.enter_context(current_user, context)
+
+
 # --- Route rules -------------------------------------------------------------
 # Every view carries exactly one of these; tests/views/test_route_rules.py walks
 # the URL map and fails for a route without one.
@@ -212,6 +223,7 @@ def plan_part(part: Part):
         @wraps(view)
         def wrapper(*args, plan_id: uuid.UUID, **kwargs):
             access = require_part(plan_id, part)
+            enter_context(f"plan:{plan_id}:{access.role.value}")
             record_view(access, part)
             return view(*args, access=access, **kwargs)
 
@@ -276,7 +288,9 @@ def coordinates_plan(view):
 
     @wraps(view)
     def wrapper(*args, plan_id: uuid.UUID, **kwargs):
-        return view(*args, access=require_coordinator(plan_id), **kwargs)
+        access = require_coordinator(plan_id)
+        enter_context(COORDINATOR_CONTEXT)
+        return view(*args, access=access, **kwargs)
 
     guarded = login_required(wrapper)
     guarded.access_rule = "coordinator"
@@ -293,6 +307,7 @@ def coordinator_workspace(view):
     def wrapper(*args, **kwargs):
         if not coordinated_plans(current_user):
             abort(404)
+        enter_context(COORDINATOR_CONTEXT)
         return view(*args, **kwargs)
 
     guarded = login_required(wrapper)

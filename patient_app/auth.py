@@ -47,6 +47,9 @@ def init_auth(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "strong"
+    from patient_app import login_sessions
+
+    app.after_request(login_sessions.record_activity)
 
 
 def identity_provider():
@@ -55,16 +58,14 @@ def identity_provider():
 
 @login_manager.user_loader
 def load_person(public_id: str) -> Person | None:
+    """The person, while the cookie is within the absolute lifetime and its server-side
+    session (patient_app/login_sessions.py) is live: one query."""
+    from patient_app import login_sessions
+
     if session_is_too_old():
         session.clear()
         return None
-    import uuid
-
-    try:
-        key = uuid.UUID(public_id)
-    except ValueError:
-        return None
-    return db.session.scalar(select(Person).where(Person.public_id == key))
+    return login_sessions.person_for_request(public_id)
 
 
 @login_manager.unauthorized_handler

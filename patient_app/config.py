@@ -90,6 +90,8 @@ BASE = {
     "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
     "SESSION_REFRESH_EACH_REQUEST": True,
     "ABSOLUTE_SESSION_LIFETIME": timedelta(hours=8),
+    # How long before the idle timeout the page offers "Fortsett å være innlogget".
+    "IDLE_WARNING_BEFORE": timedelta(minutes=2),
     "BABEL_DEFAULT_LOCALE": "nb",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
     "LANGUAGES": ("nb", "nn", "en"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 SHOTS = {
@@ -29,7 +28,7 @@ def main(folder: Path | None = None) -> None:
     from sqlalchemy import select
     from werkzeug.serving import make_server
 
-    from patient_app import create_app
+    from patient_app import create_app, login_sessions
     from patient_app.database import Base
     from patient_app.demo.people import demo_person
     from patient_app.demo.seed import seed_demo
@@ -52,11 +51,10 @@ def main(folder: Path | None = None) -> None:
             digest = hash_pid(demo_person("patient").pid, app.config["PID_HASH_KEY"])
             patient = db.session.scalar(select(Person).where(Person.pid_hash == digest))
             plan = db.session.scalar(select(Plan).where(Plan.owner_id == patient.id))
+            signed_in = login_sessions.cookie_data_for(patient, "Chromium")
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(patient.public_id)
-            session["_fresh"] = True
-            session["signed_in_at"] = time.time()
+            session.update(signed_in)
         cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
 
         server = make_server("127.0.0.1", 0, app, threaded=True)

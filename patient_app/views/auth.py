@@ -8,15 +8,18 @@ from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from authlib.common.errors import AuthlibBaseError
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_user, logout_user
 from requests import RequestException
 
-from patient_app.access import accessible_plans, public
+from patient_app import login_sessions
+from patient_app.access import accessible_plans, public, signed_in
 from patient_app.auth import LoginRefused, identity_provider, person_for_pid, seal, unseal, verified_claims
 from patient_app.extensions import db, limiter
 from patient_app.i18n import locale_from_id_porten
 from patient_app.models._base import utcnow
+from patient_app.views.settings import safe_return_path
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -64,6 +67,7 @@ def callback():
 
     person = person_for_pid(claims["pid"])
     chosen_locale = session.get("locale")
+    login_sessions.end_replaced(session.get(login_sessions.SESSION_KEY))
     start_fresh_session(token["id_token"], claims)
     if chosen_locale:
         session["locale"] = chosen_locale
@@ -72,6 +76,7 @@ def callback():
         return redirect(url_for("auth.no_plan"))
 
     login_user(person)
+    login_sessions.begin(person, request.headers.get("User-Agent", ""))
     person.last_login_at = utcnow()
     if not person.preferred_locale:
         person.preferred_locale = locale_from_id_porten(claims.get("locale"))
@@ -101,6 +106,20 @@ def no_plan():
 @bp.post("/logout")
 @public
 def logout():
+    if current_user.is_authenticated:
+        login_sessions.end_current()
+    return signed_out_here()
+
+
+@bp.post("/logout-everywhere")
+@signed_in
+def logout_everywhere():
+    """Every session of the person ends, this one too; the others notice at their next request."""
+    login_sessions.end_all(current_user)
+    return signed_out_here()
+
+
+def signed_out_here():
     id_token = unseal(session.get("id_token_hint"))
     logout_user()
     session.clear()
@@ -110,10 +129,34 @@ def logout():
     return response
 
 
+@bp.post("/sessions/end-others")
+@signed_in
+def end_other_sessions():
+    ended = login_sessions.end_others(current_user)
+    flash(ngettext("Du er logget ut på %(num)d annen enhet.", "Du er logget ut på %(num)d andre enheter.", ended)
+          if ended else _("Du var ikke logget inn på andre enheter."))
+    return redirect(url_for("pwa.settings") + "#login-sessions-heading")
+
+
+@bp.post("/keep-alive")
+@signed_in
+def keep_alive():
+    """"Fortsett å være innlogget": a real request, so the idle timeout starts again.
+
+    The idle warning's script expects 204; without JavaScript the warning is
+    never shown, but the form still works and leads back to the page.
+    """
+    session.modified = True  # a new cookie, so the idle timeout starts again
+    if request.headers.get("X-Requested-With") == "fetch":
+        return "", 204
+    return redirect(safe_return_path(request.form.get("next")))
+
+
 def end_session_url(id_token: str | None) -> str:
-    metadata = identity_provider().load_server_metadata()
-    endpoint = metadata.get("end_session_endpoint")
-    if not endpoint or not id_token:
+    if not id_token:  # nothing to end at the provider: no need to ask it anything
+        return url_for("auth.logged_out")
+    endpoint = identity_provider().load_server_metadata().get("end_session_endpoint")
+    if not endpoint:
         return url_for("auth.logged_out")
     query = {
         "id_token_hint": id_token,

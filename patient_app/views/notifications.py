@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import delete, select
 
 from patient_app.access import signed_in
+from patient_app.device_labels import device_label
 from patient_app.extensions import db
 from patient_app.models import NotificationCategory, PushSubscription
 from patient_app.notify import push_is_configured
@@ -175,22 +176,3 @@ def _b64url(text) -> bytes:
 def endpoint_hash(endpoint: str) -> str:
     """Lets push.js tell which listed device is this one, without the endpoint in the page."""
     return hashlib.sha256(endpoint.encode()).hexdigest()[:16]
-
-
-def device_label(user_agent: str) -> str:
-    """ "Chrome på Android": enough to tell one's devices apart, nothing more."""
-    agent = user_agent.lower()
-    system = next(
-        (name for key, name in (("iphone", "iPhone"), ("ipad", "iPad"), ("android", "Android"),
-                                ("windows", "Windows"), ("mac os", "Mac"), ("linux", "Linux")) if key in agent),
-        "",
-    )
-    browser = next(
-        (name for key, name in (("edg/", "Edge"), ("samsungbrowser", "Samsung Internet"), ("firefox", "Firefox"),
-                                ("fxios", "Firefox"), ("crios", "Chrome"), ("chrome", "Chrome"),
-                                ("chromium", "Chromium"), ("safari", "Safari")) if key in agent),
-        "",
-    )
-    if browser and system:
-        return _("%(browser)s på %(system)s", browser=browser, system=system)[:100]
-    return (browser or system or _("Ukjent nettleser"))[:100]

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_babel import force_locale, get_locale, gettext as _
 from flask_login import current_user
 
+from patient_app import login_sessions
 from patient_app.access import Part, PlanAccess, accessible_plans, public, signed_in
 from patient_app.models import Role
 
@@ -198,7 +199,10 @@ def queueable_paths() -> list[str]:
 @signed_in
 def settings():
     keepable = [kept for kept in (offline_keeping(access) for access in accessible_plans(current_user)) if kept]
-    return render_template("views/settings/index.html", keepable=keepable)
+    return render_template(
+        "views/settings/index.html", keepable=keepable,
+        login_sessions=login_sessions.active_for(current_user), this_session=login_sessions.current(),
+    )
 
 
 @bp.get("/crisis-plan")

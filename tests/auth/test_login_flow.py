@@ -40,6 +40,35 @@ def test_session_is_renewed_at_login(user):
     assert user.http.cookies.get("min_plan_session") != before
 
 
+ANDROID_CHROME = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+
+
+def test_a_new_login_gives_a_new_session_id_and_the_old_cookie_stops_working(user, live):
+    from sqlalchemy import select
+
+    from patient_app.extensions import db
+    from patient_app.models import LoginSession
+
+    user.http.headers["User-Agent"] = ANDROID_CHROME
+    user.login_as("patient")
+    first = user.http.cookies.get("min_plan_session")
+    user.login_as("patient")
+    second = user.http.cookies.get("min_plan_session")
+    assert second != first
+
+    stolen = HttpUser(user.app_url)  # the same browser and address, so only the cookie decides
+    stolen.http.headers["User-Agent"] = ANDROID_CHROME
+    stolen.http.cookies.set("min_plan_session", first)
+    assert stolen.http.get(user.app_url + "/plans", allow_redirects=False).headers["Location"].endswith("/login")
+    stolen.http.cookies.set("min_plan_session", second)
+    assert "/plan/" in stolen.http.get(user.app_url + "/plans", allow_redirects=False).headers["Location"]
+
+    with live[2].app_context():
+        latest = db.session.scalars(select(LoginSession).order_by(LoginSession.id.desc()).limit(2)).all()
+    assert [row.ended_at is None for row in latest] == [True, False], "the second login ended the first"
+    assert latest[0].device_label == "Chrome på Android"
+
+
 def test_person_without_a_plan_gets_a_kind_page(user):
     import datetime
 

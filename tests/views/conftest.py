@@ -13,6 +13,7 @@ from flask_login.utils import _create_identifier
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from patient_app import login_sessions
 from patient_app.demo.people import demo_person
 from patient_app.extensions import db
 from patient_app.models import Person, Plan, hash_pid
@@ -52,11 +53,11 @@ class Browser:
         agent = f"Werkzeug/{version('werkzeug')}"  # what the test client sends
         with self.app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": agent}):
             identifier = _create_identifier()
+        with self.app.app_context():
+            signed_in = login_sessions.cookie_data_for(db.session.merge(person, load=False), agent)
         with self.client.session_transaction() as session:
             session.clear()
-            session["_user_id"] = str(person.public_id)
-            session["_fresh"] = True
-            session["signed_in_at"] = time.time()
+            session.update(signed_in)
             session.permanent = True  # as every real request makes it
             session["_id"] = identifier  # what login_user stores for session protection
         return person

@@ -3,6 +3,7 @@
 from bs4 import BeautifulSoup
 
 from patient_app import create_app
+from patient_app.login_sessions import SESSION_KEY
 from tests.conftest import TEST_CONFIG
 
 
@@ -11,6 +12,7 @@ def test_database_unavailable_gives_a_friendly_503(tmp_path):
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = "00000000-0000-4000-8000-000000000000"
+        session[SESSION_KEY] = "00000000-0000-4000-8000-000000000001"  # so the user loader asks the database
         session["locale"] = "nn"
     response = client.get("/plans")
     assert response.status_code == 503

@@ -1,6 +1,7 @@
 // Min plan on the home screen: registers the service worker, offers a new version, and
 // loads the small helpers each page may need. Every page works without this file.
 import { greeted, register, supported } from "./sw-client.js";
+import "./idle-warning.js";
 import "./install.js";
 import "./keep-offline.js";
 import "./outbox.js";
