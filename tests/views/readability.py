@@ -101,16 +101,24 @@ def lix(text: str) -> float:
     return measure_units([text]).lix
 
 
-def block_texts(element: Tag) -> list[str]:
-    """The text of ``element``, cut at block boundaries: one string per unit."""
-    units: list[str] = []
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    terms: frozenset[str]  # glossary words explained in it (<dfn> inside an element with data-term)
+
+
+def block_units(element: Tag) -> list[Unit]:
+    """The text of ``element``, cut at block boundaries: one unit per block."""
+    units: list[Unit] = []
     current: list[str] = []
+    terms: set[str] = set()
 
     def close():
         text = " ".join("".join(current).split())
         if text:
-            units.append(text)
+            units.append(Unit(text, frozenset(terms)))
         current.clear()
+        terms.clear()
 
     def walk(node):
         for child in node.children:
@@ -125,6 +133,8 @@ def block_texts(element: Tag) -> list[str]:
                 block = child.name in BLOCKS
                 if block:
                     close()
+                if child.name == "dfn" and (owner := child.find_parent(attrs={"data-term": True})):
+                    terms.add(owner["data-term"])
                 walk(child)
                 if block:
                     close()
@@ -134,6 +144,14 @@ def block_texts(element: Tag) -> list[str]:
     return units
 
 
-def main_units(html: str) -> list[str]:
+def block_texts(element: Tag) -> list[str]:
+    return [unit.text for unit in block_units(element)]
+
+
+def main_blocks(html: str) -> list[Unit]:
     main = BeautifulSoup(html, "html.parser").find("main")
-    return block_texts(main) if main else []
+    return block_units(main) if main else []
+
+
+def main_units(html: str) -> list[str]:
+    return [unit.text for unit in main_blocks(html)]

@@ -14,16 +14,17 @@ How words and sentences are counted is in tests/views/readability.py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
+from bs4 import BeautifulSoup
 
 from patient_app.accessibility import LIX_LIMIT, LIX_MIN_WORDS
-from tests.browser.helpers import discover_pages, plan_url_arguments
+from patient_app.glossary import glossary
+from tests.browser.helpers import AppPage, discover_pages, plan_url_arguments
 from tests.views.conftest import Browser
-from tests.views.readability import Readability, block_texts, lix, main_units, measure_units
-
-from bs4 import BeautifulSoup
+from tests.views.readability import Readability, block_texts, lix, main_blocks, main_units, measure_units
 
 # role -> (the demo person logged in, the demo person whose plan the URLs point at)
 ROLES = {
@@ -42,8 +43,8 @@ class Measured:
     readability: Readability
 
 
-def render(app, role: str) -> list[tuple[str, str]]:
-    """(path, html) of every GET page the role may open, in bokmål."""
+def render(app, role: str, locale: str = "nb") -> list[tuple[AppPage, str]]:
+    """(page, html) of every GET page the role may open, in ``locale``."""
     person, owner = ROLES[role]
     with app.app_context():
         arguments = plan_url_arguments(app, owner)
@@ -57,21 +58,22 @@ def render(app, role: str) -> list[tuple[str, str]]:
         if person:
             browser.login_as(person)
         with client.session_transaction() as session:
-            session["locale"] = "nb"
+            session["locale"] = locale
         response = client.get(page.path)
         if response.status_code == 200 and response.mimetype == "text/html":
-            rendered.append((page.path, response.get_data(as_text=True)))
+            rendered.append((page, response.get_data(as_text=True)))
     return rendered
 
 
 @pytest.fixture(scope="module")
-def measured(seeded_app) -> list[Measured]:
-    app = seeded_app
-    results = []
-    for role in ROLES:
-        for path, html in render(app, role):
-            results.append(Measured(role, path, measure_units(main_units(html))))
-    return results
+def rendered(seeded_app) -> list[tuple[str, AppPage, str]]:
+    """(role, page, html) for every role and page, in bokmål."""
+    return [(role, page, html) for role in ROLES for page, html in render(seeded_app, role)]
+
+
+@pytest.fixture(scope="module")
+def measured(rendered) -> list[Measured]:
+    return [Measured(role, page.path, measure_units(main_units(html))) for role, page, html in rendered]
 
 
 def test_every_page_is_plain_bokmal(measured):
@@ -98,6 +100,114 @@ def test_every_page_is_plain_bokmal(measured):
         f"These pages are harder to read than LIX {LIX_LIMIT}. Use shorter sentences and shorter, "
         "common words:\n" + "\n".join(too_hard)
     )
+
+
+# --- The glossary -------------------------------------------------------------------------
+
+# How each glossary word shows up in bokmål running text, inflected or not.
+TERM_PATTERNS = {
+    "individuell-plan": r"\bindividuel(?:l|le) plan",
+    "koordinator": r"\bkoordinator",
+    "ansvarsgruppe": r"\bansvarsgrupp",
+    "tiltak": r"\btiltak",
+    "vedtak": r"\bvedtak",
+    "kriseplan": r"\bkriseplan",
+    "samtykke": r"\bsamtykk",
+}
+# The coordinator is the professional who uses these words every day: the pages checked
+# are every page the patient, a relative, a guardian or a stranger can open.
+EXPLAINED_FOR = ("patient", "relative", "guardian", "logged out")
+
+
+def terms_in_request(app, locale: str):
+    with app.test_request_context():
+        from flask import session
+
+        session["locale"] = locale
+        return glossary()
+
+
+def test_the_glossary_has_the_words_the_issue_names(app):
+    assert set(terms_in_request(app, "nb")) == set(TERM_PATTERNS)
+
+
+def unexplained_first_uses(html: str) -> list[str]:
+    """The glossary words whose explanation is neither before, at, nor right after their first use
+    (in the sentence, heading or list item that uses the word, or the explanations that follow it)."""
+    units = main_blocks(html)
+    problems = []
+    for key, pattern in TERM_PATTERNS.items():
+        first_use = next((i for i, unit in enumerate(units) if re.search(pattern, unit.text, re.IGNORECASE)), None)
+        if first_use is None:
+            continue
+        explained = next((i for i, unit in enumerate(units) if key in unit.terms), None)
+        # Right after: in the run of explanations that follows the first use.
+        right_after = first_use + 1
+        while right_after < len(units) and units[right_after].terms and key not in units[right_after].terms:
+            right_after += 1
+        if explained is None or explained > right_after:
+            problems.append(f"«{key}» first used in {units[first_use].text[:80]!r}, "
+                            + ("never explained" if explained is None else f"explained only in {units[explained].text[:60]!r}"))
+    return problems
+
+
+def test_official_words_are_explained_where_a_page_first_uses_them(rendered):
+    problems, checked = [], 0
+    for role, page, html in rendered:
+        if role not in EXPLAINED_FOR:
+            continue
+        checked += 1
+        problems += [f"{page.path} as {role}: {problem}" for problem in unexplained_first_uses(html)]
+    assert checked >= 20
+    assert not problems, (
+        "Explain the word with {{ explain(key) }} from components/macros.html, before or right after "
+        "its first use:\n" + "\n".join(sorted(set(problems)))
+    )
+
+
+def explanations_on(html: str) -> dict[str, set[str]]:
+    """What each glossary word is explained as on a page: {key: {explanation text}}."""
+    found: dict[str, set[str]] = {}
+    for owner in BeautifulSoup(html, "html.parser").select("main [data-term]"):
+        if owner.name == "dt":
+            explanation = owner.find_next_sibling("dd")
+        else:
+            explanation = owner.select_one(".term__explanation")
+        found.setdefault(owner["data-term"], set()).add(explanation.get_text(" ", strip=True))
+    return found
+
+
+def same_words(a: str, b: str) -> bool:
+    """Equal but for a capital first letter and a full stop (the glossary list writes sentences)."""
+    return a.rstrip(".").casefold() == b.rstrip(".").casefold()
+
+
+def test_every_explanation_is_the_glossary_text(app, rendered):
+    terms = terms_in_request(app, "nb")
+    different, seen = [], set()
+    for role, page, html in rendered:
+        for key, texts in explanations_on(html).items():
+            seen.add(key)
+            different += [f"{page.path}: «{key}» explained as {text!r}" for text in texts
+                          if not same_words(text, terms[key].explanation)]
+    assert seen == set(terms), f"explained nowhere: {set(terms) - seen}"
+    assert not different, "\n".join(sorted(set(different)))
+
+
+@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
+def test_about_individual_plan_lists_the_whole_glossary_in_each_language(app, locale):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["locale"] = locale
+    html = client.get("/about-individual-plan").get_data(as_text=True)
+    terms = terms_in_request(app, locale)
+    page = BeautifulSoup(html, "html.parser")
+    listed = {dt["data-term"]: (dt.get_text(strip=True), dt.find_next_sibling("dd").get_text(strip=True))
+              for dt in page.select("main dl dt[data-term]")}
+    assert listed == {key: (term.word, term.explanation_sentence) for key, term in terms.items()}
+    if locale != "nb":
+        nb = terms_in_request(app, "nb")
+        assert all(terms[key].explanation != nb[key].explanation for key in terms), f"untranslated in {locale}"
 
 
 # --- The measure itself ------------------------------------------------------------------
