@@ -38,8 +38,9 @@ BLOCKS = {
     "header", "hr", "label", "legend", "li", "main", "nav", "ol", "option", "p", "pre", "section",
     "select", "summary", "table", "td", "textarea", "th", "tr", "ul",
 }
-# Never read as text: code, and the text a person is typing into a field.
-SKIPPED = {"script", "style", "template", "noscript", "textarea", "select"}
+# Not prose: scripts, the text a person is typing into a field, and <code> (file and test
+# names on the accessibility statement; identifiers, not Norwegian).
+SKIPPED = {"script", "style", "template", "noscript", "textarea", "select", "code"}
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # A candidate sentence end: the token before it, then the mark, then a space or the end.
