@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from patient_app import assets, i18n, logs, security, templating
+    from patient_app import assets, glossary, i18n, logs, security, templating
     from patient_app.auth import init_auth
 
     logs.init_app(app)
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_auth(app)
     security.init_app(app)
     templating.init_app(app)
+    glossary.init_app(app)
     assets.init_app(app)  # hashed, precompressed static files; asset() in templates
 
     from patient_app import cli, errors

@@ -55,6 +55,8 @@ def from_environment(instance_path: str) -> dict:
         ),
         # The fake push service in the tests listens on http://127.0.0.1.
         "PUSH_ALLOW_LOCAL_ENDPOINTS": env in ("development", "testing"),
+        # Where the accessibility statement asks people to send feedback (the municipality's address).
+        "ACCESSIBILITY_FEEDBACK_EMAIL": os.environ.get("ACCESSIBILITY_FEEDBACK_EMAIL", "tilgjengelighet@min-plan.example"),
     }
 
 

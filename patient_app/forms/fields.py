@@ -29,4 +29,4 @@ class FriendlyDateField(DateField):
             except ValueError:
                 continue
         self.data = None
-        raise ValueError(_l("Skriv datoen som dag, måned og år, for eksempel 24.12.2026."))
+        raise ValueError(_l("Vi forstod ikke datoen. Skriv den som dag, måned og år, for eksempel 24.12.2026."))

@@ -27,7 +27,7 @@ class MeetingForm(FlaskForm):
         choices=[],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
-        invalid_choice_message=_l("Velg bare blant dem som står på lista"),
+        invalid_choice_message=_l("Noen du valgte, står ikke på lista. Velg bare blant dem på lista."),
     )
     agenda = long_text_field(_l("Hva dere skal snakke om (ett punkt på hver linje)"))
     cancelled = BooleanField(_l("Møtet er avlyst"))
@@ -35,7 +35,7 @@ class MeetingForm(FlaskForm):
 
     def validate_ends(self, field):
         if field.data and self.starts.data and field.data <= self.starts.data:
-            raise ValidationError(_l("Møtet må slutte etter at det starter"))
+            raise ValidationError(_l("Møtet slutter før det starter. Rett tiden for når det slutter."))
 
     def validate_location(self, field):
         if not (field.data or "").strip() and not (self.video_url.data or "").strip():
@@ -47,7 +47,7 @@ class MeetingForm(FlaskForm):
             return
         parts = urlsplit(address)
         if parts.scheme not in ("https", "http") or not parts.netloc:
-            raise ValidationError(_l("Lenken må begynne med https://"))
+            raise ValidationError(_l("Lenken er ikke sikker. Lim inn en lenke som begynner med https://"))
 
 
 class MinutesForm(FlaskForm):

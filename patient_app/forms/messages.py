@@ -79,7 +79,7 @@ class NewThreadForm(_Idempotent, FlaskForm):
         _l("Hva gjelder det?"),
         validators=[
             Required(_l("Skriv hva meldingen gjelder")),
-            Length(max=SUBJECT_MAX_LENGTH, message=_l("Skriv det kortere: opptil %(max)d tegn.")),
+            Length(max=SUBJECT_MAX_LENGTH, message=_l("Teksten er for lang. Skriv den kortere, med opptil %(max)d tegn.")),
             PlainText(),
         ],
     )

@@ -41,7 +41,7 @@ def _select(label, **kwargs) -> SelectField:
         choices=[],
         validators=[Optional()],
         validate_choice=True,
-        invalid_choice_message=_l("Velg et av alternativene i lista."),
+        invalid_choice_message=_l("Det du valgte, finnes ikke i lista. Velg et av alternativene."),
         **kwargs,
     )
 
@@ -67,7 +67,7 @@ class MeasureForm(FlaskForm):
     start_date = FriendlyDateField(_l("Fra dato (kan stå tom)"), validators=[Optional()])
     end_date = FriendlyDateField(
         _l("Til dato (kan stå tom)"),
-        validators=[Optional(), EndNotBefore("start_date", _l("Til-datoen kan ikke komme før fra-datoen"))],
+        validators=[Optional(), EndNotBefore("start_date", _l("Til-datoen er før fra-datoen. Rett en av datoene."))],
     )
     goal = _select(_l("Hvilket mål hører tiltaket til?"))
     hidden_from_guardians = hidden_from_guardians_field()
@@ -87,7 +87,7 @@ class DecisionForm(FlaskForm):
     valid_from = FriendlyDateField(_l("Gjelder fra (kan stå tom)"), validators=[Optional()])
     valid_to = FriendlyDateField(
         _l("Gjelder til (kan stå tom)"),
-        validators=[Optional(), EndNotBefore("valid_from", _l("Gjelder til kan ikke komme før gjelder fra"))],
+        validators=[Optional(), EndNotBefore("valid_from", _l("«Gjelder til» er før «Gjelder fra». Rett en av datoene."))],
     )
     answer_due = FriendlyDateField(_l("Svar ventes innen (kan stå tom)"), validators=[Optional()])
     appeal_deadline = FriendlyDateField(_l("Frist for å klage (kan stå tom)"), validators=[Optional()])
@@ -99,7 +99,7 @@ class PlanDetailsForm(FlaskForm):
     period_start = FriendlyDateField(_l("Planen gjelder fra"), validators=[Optional()])
     period_end = FriendlyDateField(
         _l("Planen gjelder til"),
-        validators=[Optional(), EndNotBefore("period_start", _l("Sluttdatoen kan ikke komme før startdatoen"))],
+        validators=[Optional(), EndNotBefore("period_start", _l("Sluttdatoen er før startdatoen. Rett en av datoene."))],
     )
     next_review = FriendlyDateField(_l("Neste gjennomgang av planen"), validators=[Optional()])
     strengths = long_text_field(_l("Dette er jeg god på"))

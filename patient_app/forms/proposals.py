@@ -26,7 +26,7 @@ class ProposalForm(FlaskForm):
     target = SelectField(
         _l("Hvilket mål eller tiltak gjelder det?"),
         choices=[],
-        invalid_choice_message=_l("Velg et mål eller tiltak fra lista"),
+        invalid_choice_message=_l("Det du valgte, finnes ikke i lista. Velg et mål eller tiltak fra lista."),
     )
     text = long_text_field(
         _l("Forslaget ditt, med dine egne ord"), required_message=_l("Skriv forslaget ditt"), max_length=2000

@@ -17,7 +17,7 @@ from patient_app.models import Scope
 class GrantForm(FlaskForm):
     name = StringField(
         _l("Navnet til den som skal få tilgang"),
-        validators=[DataRequired(_l("Skriv navnet til den som skal få tilgang.")), Length(max=200, message=_l("Navnet kan ikke være lengre enn 200 tegn."))],
+        validators=[DataRequired(_l("Skriv navnet til den som skal få tilgang.")), Length(max=200, message=_l("Navnet er for langt. Skriv det kortere, med opptil 200 tegn."))],
     )
     national_id = StringField(
         _l("Fødselsnummeret til personen (11 siffer)"),

@@ -53,7 +53,7 @@ def _text_validators(required_message, max_length: int) -> list:
     # No Optional() for empty text: it would stop the form's own validate_<field> checks too.
     validators = [Required(required_message)] if required_message else []
     return validators + [
-        Length(max=max_length, message=_l("Teksten kan ha opptil %(max)d tegn.")),
+        Length(max=max_length, message=_l("Teksten er for lang. Skriv den kortere, med opptil %(max)d tegn.")),
         PlainText(),
     ]
 
@@ -84,7 +84,7 @@ class FriendlyTimeField(TimeField):
             except ValueError:
                 continue
         self.data = None
-        raise ValueError(_l("Skriv klokkeslettet som timer og minutter, for eksempel 14.30."))
+        raise ValueError(_l("Vi forstod ikke klokkeslettet. Skriv det som timer og minutter, for eksempel 14.30."))
 
 
 class EndNotBefore:

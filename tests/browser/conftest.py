@@ -15,12 +15,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
-from sqlalchemy import select
 
-from patient_app.database import Base
-from patient_app.demo.people import DEMO_PEOPLE, demo_person
+from patient_app.demo.people import DEMO_PEOPLE
 from patient_app.extensions import db
-from patient_app.models import Meeting, Membership, Minutes, Person, Plan, Role, hash_pid
 from tests.browser.helpers import (
     MISSING_PAGE,
     PHONE,
@@ -31,6 +28,8 @@ from tests.browser.helpers import (
     discover_pages,
     log_in,
     log_in_with_number,
+    person_row,
+    plan_url_arguments,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -149,60 +148,13 @@ def app_url(live) -> str:
     return live[0]
 
 
-def person_row(app, key: str) -> Person:
-    digest = hash_pid(demo_person(key).pid, app.config["PID_HASH_KEY"])
-    return db.session.scalar(select(Person).where(Person.pid_hash == digest))
-
-
 @pytest.fixture(scope="session")
 def url_arguments(live) -> dict:
-    """Values for the URL map's arguments, all from the patient's (Sigrid's) plan.
-
-    A few are picked so the page shows what it is for: a meeting with published
-    minutes, the relative's membership (whose withdrawal the patient may confirm),
-    an item with a history.
-    Any other ``<name>_id`` is found by name (see _first_in_plan): goal_id in the
-    table goal, decision_id in service_decision, item_id in plan_change.item_public_id.
-    """
+    """Values for the URL map's arguments, all from the patient's (Sigrid's) plan
+    (see helpers.plan_url_arguments)."""
     app = live[2]
     with app.app_context():
-        plan = db.session.scalar(select(Plan).where(Plan.owner_id == person_row(app, "patient").id))
-        meetings = select(Meeting).where(Meeting.plan_id == plan.id).order_by(Meeting.starts_at)
-        meeting = db.session.scalar(
-            meetings.join(Minutes).where(Minutes.published_at.is_not(None))
-        ) or db.session.scalar(meetings)
-        relative = db.session.scalar(
-            select(Membership).where(
-                Membership.plan_id == plan.id,
-                Membership.person_id == person_row(app, "relative").id,
-                Membership.role == Role.RELATIVE,
-            )
-        )
-        values = {
-            "plan_id": plan.public_id,
-            "meeting_id": meeting and meeting.public_id,
-            "membership_id": relative and relative.public_id,
-            # An item's history: one with changes if the demo has any, else a goal (no changes yet).
-            "item_id": _first_in_plan("item_id", plan.id) or _first_in_plan("goal_id", plan.id),
-        }
-        for name in argument_names(app) - set(values):
-            values[name] = _first_in_plan(name, plan.id)
-        return {name: value for name, value in values.items() if value is not None}
-
-
-def _first_in_plan(argument: str, plan_id: int):
-    """The first id in the plan for ``<stem>_id``: the public_id of a table called
-    ``stem`` or ``..._stem``, or else a column ``<stem>_public_id`` of any table."""
-    stem = argument.removesuffix("_id")
-    tables = [table for table in Base.metadata.sorted_tables if "plan_id" in table.c]
-    named = [table.c.public_id for table in tables if "public_id" in table.c
-             and (table.name == stem or table.name.endswith("_" + stem))]
-    referring = [table.c[f"{stem}_public_id"] for table in tables if f"{stem}_public_id" in table.c]
-    for column in named + referring:
-        query = select(column).where(column.table.c.plan_id == plan_id).order_by(column.table.c.id).limit(1)
-        if (value := db.session.scalar(query)) is not None:
-            return value
-    return None
+        return plan_url_arguments(app, "patient")
 
 
 @pytest.fixture(scope="session")

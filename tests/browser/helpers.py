@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import url_for
+from sqlalchemy import select
 from playwright.sync_api import Locator, Page, expect
 
+from patient_app.database import Base
 from patient_app.demo.people import demo_person
+from patient_app.extensions import db
+from patient_app.models import Meeting, Membership, Minutes, Person, Plan, Role, hash_pid
 
 # A phone held upright: roughly an iPhone 12 to 15, in CSS pixels.
 PHONE = {
@@ -159,6 +163,60 @@ def discover_pages(app, arguments: dict) -> list[AppPage]:
 
 def argument_names(app) -> set[str]:
     return {name for rule in app.url_map.iter_rules() for name in rule.arguments} - {"filename"}
+
+
+def person_row(app, key: str) -> Person:
+    digest = hash_pid(demo_person(key).pid, app.config["PID_HASH_KEY"])
+    return db.session.scalar(select(Person).where(Person.pid_hash == digest))
+
+
+def plan_url_arguments(app, owner_key: str = "patient") -> dict:
+    """Values for the URL map's arguments, all from the plan of the demo person ``owner_key``
+    (call inside an app context).
+
+    A few are picked so the page shows what it is for: a meeting with published
+    minutes, the relative's membership (whose withdrawal the patient may confirm),
+    an item with a history.
+    Any other ``<name>_id`` is found by name (see _first_in_plan): goal_id in the
+    table goal, decision_id in service_decision, item_id in plan_change.item_public_id.
+    """
+    plan = db.session.scalar(select(Plan).where(Plan.owner_id == person_row(app, owner_key).id))
+    meetings = select(Meeting).where(Meeting.plan_id == plan.id).order_by(Meeting.starts_at)
+    meeting = db.session.scalar(
+        meetings.join(Minutes).where(Minutes.published_at.is_not(None))
+    ) or db.session.scalar(meetings)
+    relative = db.session.scalar(
+        select(Membership).where(
+            Membership.plan_id == plan.id,
+            Membership.person_id == person_row(app, "relative").id,
+            Membership.role == Role.RELATIVE,
+        )
+    )
+    values = {
+        "plan_id": plan.public_id,
+        "meeting_id": meeting and meeting.public_id,
+        "membership_id": relative and relative.public_id,
+        # An item's history: one with changes if the demo has any, else a goal (no changes yet).
+        "item_id": _first_in_plan("item_id", plan.id) or _first_in_plan("goal_id", plan.id),
+    }
+    for name in argument_names(app) - set(values):
+        values[name] = _first_in_plan(name, plan.id)
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _first_in_plan(argument: str, plan_id: int):
+    """The first id in the plan for ``<stem>_id``: the public_id of a table called
+    ``stem`` or ``..._stem``, or else a column ``<stem>_public_id`` of any table."""
+    stem = argument.removesuffix("_id")
+    tables = [table for table in Base.metadata.sorted_tables if "plan_id" in table.c]
+    named = [table.c.public_id for table in tables if "public_id" in table.c
+             and (table.name == stem or table.name.endswith("_" + stem))]
+    referring = [table.c[f"{stem}_public_id"] for table in tables if f"{stem}_public_id" in table.c]
+    for column in named + referring:
+        query = select(column).where(column.table.c.plan_id == plan_id).order_by(column.table.c.id).limit(1)
+        if (value := db.session.scalar(query)) is not None:
+            return value
+    return None
 
 
 # --- axe-core ---------------------------------------------------------------------

@@ -215,7 +215,7 @@ def test_a_goal_cannot_hang_under_a_goal_of_another_plan(fresh_browser, lise):
     page = fresh_browser.get(workspace(lise, "goals/new"))
     response = submit(fresh_browser, page, "main form", {"title": "Et mål", "parent": str(emil_goal)})
     assert response.status_code == 200
-    assert error_for(fresh_browser.parse(response), "parent") == "Feil: Velg et av alternativene i lista."
+    assert error_for(fresh_browser.parse(response), "parent") == "Feil: Det du valgte, finnes ikke i lista. Velg et av alternativene."
 
 
 # --- Measures ------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_a_measure_that_ends_before_it_starts_is_refused(fresh_browser, lise):
         "title": "Baklengs", "start_date": "2026-05-10", "end_date": "09.05.2026",
     })
     page = fresh_browser.parse(response)
-    assert error_for(page, "end_date") == "Feil: Til-datoen kan ikke komme før fra-datoen"
+    assert error_for(page, "end_date") == "Feil: Til-datoen er før fra-datoen. Rett en av datoene."
     assert page.select_one("#title")["value"] == "Baklengs"
 
 
@@ -266,7 +266,7 @@ def test_a_new_decision_and_an_impossible_date(fresh_browser, lise):
     page = fresh_browser.get(workspace(lise, "decisions/new"))
     bad = submit(fresh_browser, page, "main form", {"service": "Støttekontakt", "answer_due": "31.02.2026"})
     bad_page = fresh_browser.parse(bad)
-    assert "Skriv datoen som dag, måned og år" in error_for(bad_page, "answer_due")
+    assert "Skriv den som dag, måned og år" in error_for(bad_page, "answer_due")
     assert bad_page.select_one("#service")["value"] == "Støttekontakt"
     good = submit(fresh_browser, bad_page, "main form", {"answer_due": "2026-03-01"})
     assert "Vedtaket om «Støttekontakt» er lagt til." in confirmation(fresh_browser, good)
@@ -315,7 +315,7 @@ def test_a_meeting_needs_a_place_or_a_video_link_and_an_end_after_its_start(fres
     })
     page = fresh_browser.parse(response)
     assert error_for(page, "location") == "Feil: Skriv hvor møtet er, eller lim inn lenken til videomøtet"
-    assert error_for(page, "ends") == "Feil: Møtet må slutte etter at det starter"
+    assert error_for(page, "ends") == "Feil: Møtet slutter før det starter. Rett tiden for når det slutter."
     assert page.select_one("#title")["value"] == "Uten sted"
     assert page.select_one("#starts")["value"] == "14:00"
 
@@ -325,7 +325,7 @@ def test_a_video_link_must_be_a_web_address(fresh_browser, lise):
     response = submit(fresh_browser, page, "main form", {
         "title": "Video", "date": "2026-06-01", "starts": "14:00", "video_url": "javascript:alert(1)",
     })
-    assert error_for(fresh_browser.parse(response), "video_url") == "Feil: Lenken må begynne med https://"
+    assert error_for(fresh_browser.parse(response), "video_url") == "Feil: Lenken er ikke sikker. Lim inn en lenke som begynner med https://"
 
 
 def test_moving_a_meeting_keeps_its_invitees_and_records_the_move(fresh_browser, lise):
@@ -469,7 +469,7 @@ def test_the_plan_period_and_next_review(fresh_browser, lise):
 def test_a_plan_period_that_ends_before_it_starts_is_refused(fresh_browser, lise):
     page = fresh_browser.get(workspace(lise, "about-this-plan"))
     response = submit(fresh_browser, page, "main form", {"period_start": "2026-05-01", "period_end": "2026-04-01"})
-    assert error_for(fresh_browser.parse(response), "period_end") == "Feil: Sluttdatoen kan ikke komme før startdatoen"
+    assert error_for(fresh_browser.parse(response), "period_end") == "Feil: Sluttdatoen er før startdatoen. Rett en av datoene."
 
 
 # --- Not shown to guardians (a child of 12–15) -----------------------------------------------------------
@@ -526,6 +526,6 @@ def test_a_date_that_cannot_be_read_says_how_to_write_it(fresh_browser, lise):
     page = fresh_browser.get(workspace(lise, "meetings/new"))
     response = submit(fresh_browser, page, "main form", {"title": "Møte", "date": "neste tirsdag", "starts": "kl 10"})
     page = fresh_browser.parse(response)
-    assert "Skriv datoen som dag, måned og år" in error_for(page, "date")
-    assert "Skriv klokkeslettet som timer og minutter" in error_for(page, "starts")
+    assert "Skriv den som dag, måned og år" in error_for(page, "date")
+    assert "Skriv det som timer og minutter" in error_for(page, "starts")
     assert page.select_one("#date")["value"] == "neste tirsdag", "what was typed is kept"

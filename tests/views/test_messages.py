@@ -128,6 +128,19 @@ def error_for(page, field_id: str) -> str:
     return text(page.select_one(f"#{error_id}"))
 
 
+def test_a_too_long_subject_says_what_happened_and_what_to_do(fresh_browser, sigrid):
+    from patient_app.forms.messages import SUBJECT_MAX_LENGTH
+
+    page = fresh_browser.get(messages_url(sigrid, "/new"))
+    too_long = "Om tannlegen " * (SUBJECT_MAX_LENGTH // 10)
+    response = submit(fresh_browser, page, "form.message-form", {"subject": too_long, "body": "Hei"})
+    assert response.status_code == 200
+    assert error_for(fresh_browser.parse(response), "subject") == (
+        f"Feil: Teksten er for lang. Skriv den kortere, med opptil {SUBJECT_MAX_LENGTH} tegn."
+    )
+    assert count(fresh_browser.app, Message, Message.body == "Hei") == 0
+
+
 def test_an_empty_message_is_refused_and_the_subject_is_kept(fresh_browser, sigrid):
     page = fresh_browser.get(messages_url(sigrid, "/new"))
     response = submit(fresh_browser, page, "form.message-form", {"subject": "Om tannlegen", "body": "   \r\n  "})

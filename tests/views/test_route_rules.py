@@ -16,6 +16,7 @@ PUBLIC_ENDPOINTS = {
     "auth.logout",
     "auth.logged_out",
     "about.individual_plan",
+    "about.accessibility_statement",
     "settings.change_language",
     # Min plan on the home screen: no personal data in any of them.
     "pwa.manifest",

@@ -88,7 +88,7 @@ def test_the_new_relative_sees_exactly_what_was_granted_and_loses_it_when_withdr
         ({"national_id": demo_person("patient").pid}, "national_id", "Dette er ditt eget fødselsnummer."),
         ({"what": ""}, "what", "Velg hva personen skal kunne se."),
         ({"valid_until": "2001-01-01"}, "valid_until", "Datoen har allerede vært."),
-        ({"valid_until": "i morgen"}, "valid_until", "Skriv datoen som dag, måned og år"),
+        ({"valid_until": "i morgen"}, "valid_until", "Vi forstod ikke datoen. Skriv den som dag, måned og år"),
     ],
 )
 def test_bad_input_gets_a_clear_message_keeps_what_was_typed_and_changes_nothing(fresh_browser, typed, field, message):
