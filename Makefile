@@ -92,6 +92,12 @@ bench: bootstrap ## Benchmarks on 127.0.0.1: pages under gunicorn vs a constant 
 	  || echo "wrk could not be installed: bench/run.py uses its Python load generator"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+.PHONY: soak
+soak: bootstrap ## Soak test: 50 people for 10 minutes against gunicorn; 5xx, lost or doubled messages, memory growth; appends bench/RESULTS.md (SOAK_ARGS="--short" for a quick check)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+SOAK_ARGS ?=
+
 .PHONY: test
 test: bootstrap browser ## Set up and run every test (SQLite, then the database tests again on PostgreSQL)
 	$(BIN)/python -m pytest
