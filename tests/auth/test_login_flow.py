@@ -69,6 +69,17 @@ def test_state_mismatch_is_refused(user):
     assert user.http.get(forged).status_code == 400
 
 
+def test_the_state_of_a_finished_login_does_not_open_another(user):
+    """A login's state is spent when it succeeds: sent again with a fresh code, it is refused."""
+    first = urlsplit(user.pick_person(user.start_login(), "12868410602").headers["Location"])
+    assert user.http.get(f"{user.app_url}{first.path}?{first.query}").status_code == 200
+    second = parse_qs(urlsplit(user.pick_person(user.start_login(), "12868410602").headers["Location"]).query)
+    spent_state = parse_qs(first.query)["state"][0]
+    assert spent_state != second["state"][0]
+    replay = f"{user.app_url}/login/callback?code={second['code'][0]}&state={spent_state}&iss={second['iss'][0]}"
+    assert user.http.get(replay).status_code == 400
+
+
 def test_cancel_at_the_provider_returns_to_login(user):
     provider_page = user.start_login()
     cancel_form = user.page(provider_page).select("form")[-1]
@@ -93,7 +104,8 @@ def test_logout_ends_the_session_here_and_at_the_provider(user):
     assert user.http.get(user.app_url + "/plans", allow_redirects=False).status_code == 302
 
 
-FAULTS = ["wrong_issuer", "wrong_audience", "expired", "wrong_nonce", "low_acr", "alg_none", "other_key", "wrong_iss_param"]
+FAULTS = ["wrong_issuer", "wrong_audience", "expired", "wrong_nonce", "low_acr", "alg_none", "other_key",
+          "wrong_iss_param", "no_iss_param", "future_iat", "future_nbf", "no_sub", "azp_mismatch"]
 
 
 @pytest.mark.parametrize("fault", FAULTS)
