@@ -156,6 +156,11 @@ def person_row(app, key: str) -> Person:
 
 @pytest.fixture(scope="session")
 def url_arguments(live) -> dict:
+    """Values for the URL map's arguments, all from the patient's (Sigrid's) plan (plan_url_arguments)."""
+    return plan_url_arguments(live[2])
+
+
+def plan_url_arguments(app) -> dict:
     """Values for the URL map's arguments, all from the patient's (Sigrid's) plan.
 
     A few are picked so the page shows what it is for: a meeting with published
@@ -164,7 +169,6 @@ def url_arguments(live) -> dict:
     Any other ``<name>_id`` is found by name (see _first_in_plan): goal_id in the
     table goal, decision_id in service_decision, item_id in plan_change.item_public_id.
     """
-    app = live[2]
     with app.app_context():
         plan = db.session.scalar(select(Plan).where(Plan.owner_id == person_row(app, "patient").id))
         meetings = select(Meeting).where(Meeting.plan_id == plan.id).order_by(Meeting.starts_at)
