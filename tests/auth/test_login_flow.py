@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -31,6 +32,18 @@ def test_session_cookie_is_httponly_and_lax(user):
     cookie = next(c for c in user.http.cookies if c.name == "min_plan_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
     assert cookie._rest.get("SameSite") == "Lax"
+
+
+def test_the_session_cookie_holds_no_identity_number_or_readable_token(user, live):
+    """Flask's cookie is signed, not encrypted: anyone holding it can read it. The id_token
+    (which carries the identity number) is kept sealed for logout's id_token_hint."""
+    user.login_as("patient")
+    app = live[2]
+    readable = app.session_interface.get_signing_serializer(app).loads(user.http.cookies.get("min_plan_session"))
+    assert readable.get("id_token_hint"), "the hint is kept for logout"
+    text = json.dumps(readable)
+    assert "12868410602" not in text
+    assert "eyJ" not in text, "no JWT (header or payload) in readable form"
 
 
 def test_session_is_renewed_at_login(user):
