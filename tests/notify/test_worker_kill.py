@@ -160,8 +160,8 @@ def test_sigterm_finishes_the_sends_in_flight_hands_back_the_rest_and_nothing_re
     try:
         wait_for(lambda: len(slow_push.payloads(phone)) >= 2 * CONCURRENCY, 60, "the first sends", first, log)
         first.send_signal(signal.SIGTERM)
-        # One group in flight (LATENCY each) and one short write: far less than a lease.
-        assert first.wait(timeout=LEASE) == 0, log.read_text()
+        # One group in flight (LATENCY each) and one short write; generous for a busy machine.
+        assert first.wait(timeout=15) == 0, log.read_text()
     finally:
         stop(first)
     sent_by_first = deliveries(slow_push, phone)
