@@ -46,9 +46,6 @@ def register(app: Flask) -> None:
         if not push_is_configured(current_app.config):
             raise click.ClickException("VAPID_PRIVATE_KEY is not set: run `flask vapid-keys`")
         settings = WorkerSettings()
-        if lease is not None and timeout is not None and lease <= 2 * timeout:
-            # The worker never starts a send its lease might not outlast: it would only hand rows back.
-            raise click.UsageError("--lease must be longer than twice --timeout")
         if batch_size is not None:
             settings.batch_size = batch_size
         if concurrency is not None:
@@ -57,6 +54,9 @@ def register(app: Flask) -> None:
             settings.lease = dt.timedelta(seconds=lease)
         if timeout is not None:
             settings.timeout = (timeout, timeout)
+        if settings.lease.total_seconds() <= sum(settings.timeout):
+            # The worker never starts a send its lease might not outlast: it would only hand rows back.
+            raise click.UsageError("--lease must be longer than a whole send (connect and read timeouts)")
         worker = PushWorker(current_app._get_current_object(), settings=settings)
         if once:
             reminded = worker.maybe_enqueue_reminders()
