@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -129,6 +130,18 @@ def test_login_is_refused_when_the_provider_misbehaves(database_url, seeded_app,
         assert landed.status_code == 400, f"a token with fault {fault!r} was accepted"
         assert user.page(landed).select_one("main h1").get_text(strip=True) == "Innloggingen gikk ikke"
         assert user.http.get(app_url + "/plans", allow_redirects=False).status_code == 302
+
+
+def test_logins_and_refusals_are_logged_without_the_identity_number(database_url, seeded_app, user, caplog):
+    """Authentication decisions leave a trace to investigate (ASVS 7.2.1), never the number itself."""
+    with caplog.at_level(logging.INFO, logger="patient_app.views.auth"):
+        user.login_as("patient")
+        with live_system(database_url, faults={"low_acr": True}) as (app_url, _issuer, _app):
+            assert HttpUser(app_url).login_as("patient").status_code == 400
+    messages = [record.getMessage() for record in caplog.records if record.name == "patient_app.views.auth"]
+    assert "login ok" in messages
+    assert "login refused: assurance level too low" in messages
+    assert not any("12868410602" in message for message in messages)
 
 
 def test_id_porten_locale_sets_the_first_language(user):
