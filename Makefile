@@ -98,6 +98,12 @@ bench: bootstrap ## Benchmarks on 127.0.0.1: pages under gunicorn vs a constant 
 audit: bootstrap ## Known vulnerabilities in the Python and npm packages (pip-audit, npm audit); fails when a fix exists
 	$(BIN)/python tools/audit_dependencies.py
 
+.PHONY: soak
+soak: bootstrap ## Soak test: 50 people for 10 minutes against gunicorn; 5xx, lost or doubled messages, memory growth; appends bench/RESULTS.md (SOAK_ARGS="--short" for a quick check)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+SOAK_ARGS ?=
+
 .PHONY: test
 test: bootstrap browser audit ## Audit the dependencies, then run every test (SQLite, then the database tests again on PostgreSQL)
 	$(BIN)/python -m pytest

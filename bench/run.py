@@ -263,9 +263,9 @@ class Person:
     """The session cookie a login gives, then used as a browser would; every request by hand
     (the cookie is Secure, and this is plain HTTP on loopback)."""
 
-    def __init__(self, server: Server, secrets_env: dict, database_url: str):
+    def __init__(self, server: Server, secrets_env: dict, database_url: str, cookie: str | None = None):
         self.server = server
-        self.cookie = make_session_cookie(secrets_env, database_url)
+        self.cookie = cookie or make_session_cookie(secrets_env, database_url)
         self.http = requests.Session()
 
     def headers(self, extra: dict | None = None) -> dict:
@@ -293,12 +293,19 @@ class Person:
 
 
 def make_session_cookie(secrets_env: dict, database_url: str) -> str:
-    """What a successful login stores (patient_app/views/auth.py), signed with the server's key."""
+    """What a successful login stores for the demo patient (Sigrid)."""
+    from patient_app.demo.people import demo_person
+
+    return make_session_cookies(secrets_env, database_url, [demo_person("patient").name])[0]
+
+
+def make_session_cookies(secrets_env: dict, database_url: str, names: list[str]) -> list[str]:
+    """What a successful login stores (patient_app/views/auth.py), signed with the server's key,
+    for each person by name (the large database keeps the key it was seeded with, so not by number)."""
     from flask_login.utils import _create_identifier
     from sqlalchemy import select
 
     from patient_app import create_app, login_sessions
-    from patient_app.demo.people import demo_person
     from patient_app.extensions import db
     from patient_app.models import Person as PersonRow
 
@@ -307,14 +314,13 @@ def make_session_cookie(secrets_env: dict, database_url: str) -> str:
                 "ENV_NAME": "production", "SESSION_COOKIE_SECURE": True, "ALLOW_SQLITE_IN_PRODUCTION": True}
     app = create_app(settings)
     with app.app_context():
-        # Found by name: the large database keeps the key it was seeded with.
-        person = db.session.scalar(select(PersonRow).where(PersonRow.name == demo_person("patient").name))
-        signed_in = login_sessions.cookie_data_for(person, USER_AGENT)
+        people = [db.session.scalar(select(PersonRow).where(PersonRow.name == name)) for name in names]
+        signed_in = [login_sessions.cookie_data_for(person, USER_AGENT) for person in people]
         db.engine.dispose()
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}):
         identifier = _create_identifier()
-    data = {"_permanent": True, **signed_in, "_id": identifier, "locale": "nb"}
-    return app.session_interface.get_signing_serializer(app).dumps(data)
+    serializer = app.session_interface.get_signing_serializer(app)
+    return [serializer.dumps({"_permanent": True, **data, "_id": identifier, "locale": "nb"}) for data in signed_in]
 
 
 def prepare_person(server: Server, secrets_env: dict, database_url: str, threads: int) -> tuple[Person, dict]:

@@ -19,7 +19,16 @@ FAULTS = {
     "alg_none": "the id_token is unsigned (header alg none)",
     "other_key": "the id_token is signed by a key outside the JWKS that carries the same kid",
     "wrong_iss_param": "the iss parameter on the redirect back to the client is another URL",
+    "no_iss_param": "the redirect back to the client has no iss parameter (the discovery document promises one)",
+    # A minute and a half: inside Authlib's own two minutes of leeway, outside the client's 30 s.
+    "future_iat": "the id_token's iat is 90 s in the future",
+    "future_nbf": "the id_token's nbf is 90 s in the future",
+    "no_sub": "the id_token has no sub",
+    "azp_mismatch": "the id_token names two audiences, and another client as the authorized party",
 }
+
+FUTURE_SECONDS = 90
+OTHER_CLIENT = "en-helt-annen-klient"
 
 WRONG_ISSUER = "https://feil-utsteder.example"
 
@@ -38,14 +47,29 @@ def id_token_claim_overrides(faults: frozenset[str]) -> dict:
     if "wrong_issuer" in faults:
         overrides["iss"] = WRONG_ISSUER
     if "wrong_audience" in faults:
-        overrides["aud"] = "en-helt-annen-klient"
+        overrides["aud"] = OTHER_CLIENT
     if "expired" in faults:
         overrides["exp"] = int(time.time()) - 60
     if "wrong_nonce" in faults:
         overrides["nonce"] = "ikke-den-noncen-klienten-sendte"
     if "low_acr" in faults:
         overrides["acr"] = "idporten-loa-low"
+    if "future_iat" in faults:
+        overrides["iat"] = int(time.time()) + FUTURE_SECONDS
+    if "future_nbf" in faults:
+        overrides["nbf"] = int(time.time()) + FUTURE_SECONDS
+    if "azp_mismatch" in faults:
+        overrides["azp"] = OTHER_CLIENT
     return overrides
+
+
+def id_token_claims_left_out(faults: frozenset[str]) -> set[str]:
+    return {"sub"} if "no_sub" in faults else set()
+
+
+def audiences(faults: frozenset[str], client_id: str) -> str | list[str]:
+    """ID-porten sends aud as a plain string; the azp_mismatch fault sends two."""
+    return [client_id, OTHER_CLIENT] if "azp_mismatch" in faults else client_id
 
 
 def id_token_signing(faults: frozenset[str], signing_key, decoy_key) -> tuple[object, str]:
@@ -57,5 +81,7 @@ def id_token_signing(faults: frozenset[str], signing_key, decoy_key) -> tuple[ob
     return signing_key.private, "RS256"
 
 
-def iss_parameter(faults: frozenset[str], issuer: str) -> str:
+def iss_parameter(faults: frozenset[str], issuer: str) -> str | None:
+    if "no_iss_param" in faults:
+        return None
     return WRONG_ISSUER if "wrong_iss_param" in faults else issuer

@@ -287,7 +287,7 @@ class IdPortenIdToken(OpenIDCode):
         return {"key": key, "alg": alg, "kid": self.signing_key.kid, "iss": self.settings.issuer, "exp": ID_TOKEN_LIFETIME}
 
     def get_audiences(self, request):
-        return request.client.client_id  # ID-porten sends aud as a plain string
+        return faults.audiences(self.settings.faults, request.client.client_id)
 
     def generate_user_info(self, user: AuthorizationCode, scope):
         claims = {
@@ -296,7 +296,9 @@ class IdPortenIdToken(OpenIDCode):
             "locale": user.locale,
             "sid": user.sid,
         }
-        # Authlib merges these claims last, so a fault can replace iss, aud, exp, nonce or acr.
+        for name in faults.id_token_claims_left_out(self.settings.faults):
+            del claims[name]
+        # Authlib merges these claims last, so a fault can replace iss, aud, exp, iat, nonce or acr.
         return claims | faults.id_token_claim_overrides(self.settings.faults)
 
 

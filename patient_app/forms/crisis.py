@@ -33,9 +33,13 @@ class CrisisContactForm(Form):
             raise ValidationError(_l("Skriv telefonnummeret"))
 
 
+# Rows in "whom I call"; the form shows the plan's contacts and, while there is room, one empty row.
+MAX_CRISIS_CONTACTS = 12
+
+
 class CrisisPlanForm(FlaskForm):
     warning_signs = long_text_field(_l("Tegn på at jeg har det vanskelig"))
     what_i_can_do = long_text_field(_l("Dette kan jeg gjøre selv"))
     what_others_can_do = long_text_field(_l("Dette vil jeg at andre gjør, og slik vil jeg bli møtt"))
     practical_matters = long_text_field(_l("Praktiske ting (barn, dyr, nøkler)"))
-    contacts = FieldList(FormField(CrisisContactForm), min_entries=1, max_entries=12)
+    contacts = FieldList(FormField(CrisisContactForm), min_entries=1, max_entries=MAX_CRISIS_CONTACTS)

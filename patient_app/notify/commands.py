@@ -24,15 +24,40 @@ def register(app: Flask) -> None:
 
     @app.cli.command("push-worker")
     @click.option("--once", is_flag=True, help="Queue due reminders, send what is due, and stop.")
-    def push_worker_command(once: bool):
-        """Send queued push notifications and meeting reminders until stopped (Ctrl-C)."""
+    @click.option("--batch-size", type=click.IntRange(1), default=None, help="Rows claimed at a time (default 50).")
+    @click.option("--concurrency", type=click.IntRange(1), default=None, help="Requests in flight (default 8).")
+    @click.option("--lease", type=click.FloatRange(min=1), default=None,
+                  help="Seconds a claim lasts; a killed worker's rows are sent again after it (default 120).")
+    @click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+                  help="Seconds to connect to, and to wait for, a push service (default 5 and 10).")
+    def push_worker_command(once: bool, batch_size: int | None, concurrency: int | None, lease: float | None,
+                            timeout: float | None):
+        """Send queued push notifications and meeting reminders until stopped.
+
+        SIGTERM or Ctrl-C: the requests in flight finish and are recorded, the rest of
+        the batch is handed back for the next worker, and the worker exits.
+        """
+        import datetime as dt
+
         from patient_app.notify import push_is_configured
-        from patient_app.notify.worker import PushWorker
+        from patient_app.notify.worker import PushWorker, WorkerSettings
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s push-worker %(levelname)s %(message)s")
         if not push_is_configured(current_app.config):
             raise click.ClickException("VAPID_PRIVATE_KEY is not set: run `flask vapid-keys`")
-        worker = PushWorker(current_app._get_current_object())
+        settings = WorkerSettings()
+        if batch_size is not None:
+            settings.batch_size = batch_size
+        if concurrency is not None:
+            settings.concurrency = concurrency
+        if lease is not None:
+            settings.lease = dt.timedelta(seconds=lease)
+        if timeout is not None:
+            settings.timeout = (timeout, timeout)
+        if settings.lease.total_seconds() <= sum(settings.timeout):
+            # The worker never starts a send its lease might not outlast: it would only hand rows back.
+            raise click.UsageError("--lease must be longer than a whole send (connect and read timeouts)")
+        worker = PushWorker(current_app._get_current_object(), settings=settings)
         if once:
             reminded = worker.maybe_enqueue_reminders()
             result = worker.drain()

@@ -135,7 +135,7 @@ class PushWorker:
         while not stop.is_set():
             try:
                 self.maybe_enqueue_reminders()
-                result = self.run_once()
+                result = self.run_once(stop)
             except Exception:  # keep running: the next round may work (database back, etc.)
                 log.exception("push worker round failed")
                 result = BatchResult()
@@ -167,7 +167,10 @@ class PushWorker:
 
     # --- One batch -------------------------------------------------------------
 
-    def run_once(self) -> BatchResult:
+    def run_once(self, stop: threading.Event | None = None) -> BatchResult:
+        """Claim one batch and send it. When ``stop`` is set (SIGTERM) the requests in flight
+        finish and are recorded, and the rest of the batch is handed back at once, so another
+        worker sends it now rather than when the lease ends."""
         result = BatchResult()
         with self.app.app_context():
             session = db.session
@@ -189,6 +192,10 @@ class PushWorker:
             step = max(1, self.settings.concurrency)
             with ThreadPoolExecutor(max_workers=step) as pool:
                 for start in range(0, len(rows), step):
+                    if stop is not None and stop.is_set():
+                        ledger.release_all(rows[start:])
+                        result.deferred += len(rows) - start
+                        break
                     if self.clock() + self._longest_send() >= lease_ends:
                         # Another worker may take these once the lease ends; hand them back now instead.
                         ledger.release_all(rows[start:])

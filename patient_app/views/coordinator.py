@@ -28,7 +28,7 @@ from patient_app.access import (
 )
 from patient_app.extensions import db
 from patient_app.forms.contacts import ParticipantForm
-from patient_app.forms.crisis import CrisisPlanForm
+from patient_app.forms.crisis import MAX_CRISIS_CONTACTS, CrisisPlanForm
 from patient_app.forms.meetings import MeetingForm, MinutesForm
 from patient_app.forms.plan import DecisionForm, GoalForm, MeasureForm, PlanDetailsForm
 from patient_app.forms.proposals import ProposalDecisionForm
@@ -531,12 +531,15 @@ _CRISIS_TEXT = ("warning_signs", "what_i_can_do", "what_others_can_do", "practic
 def crisis_plan(access: PlanAccess):
     crisis = queries.crisis_plan(access)
     if request.method == "GET" and crisis:
-        # What the plan says now, then one empty row for someone new.
+        # What the plan says now, then one empty row for someone new while there is room
+        # (one row more than the form takes would fail inside WTForms: a 500 for a full list).
         data = {name: getattr(crisis, name) for name in _CRISIS_TEXT}
         data["contacts"] = [
             {"name": c.name, "relation": c.relation, "phone": c.phone, "when_to_call": c.when_to_call}
             for c in crisis.contacts
-        ] + [{}]
+        ]
+        if len(data["contacts"]) < MAX_CRISIS_CONTACTS:
+            data["contacts"].append({})
         form = CrisisPlanForm(data=data)
     else:
         form = CrisisPlanForm()

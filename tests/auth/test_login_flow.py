@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -31,6 +33,18 @@ def test_session_cookie_is_httponly_and_lax(user):
     cookie = next(c for c in user.http.cookies if c.name == "min_plan_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
     assert cookie._rest.get("SameSite") == "Lax"
+
+
+def test_the_session_cookie_holds_no_identity_number_or_readable_token(user, live):
+    """Flask's cookie is signed, not encrypted: anyone holding it can read it. The id_token
+    (which carries the identity number) is kept sealed for logout's id_token_hint."""
+    user.login_as("patient")
+    app = live[2]
+    readable = app.session_interface.get_signing_serializer(app).loads(user.http.cookies.get("min_plan_session"))
+    assert readable.get("id_token_hint"), "the hint is kept for logout"
+    text = json.dumps(readable)
+    assert "12868410602" not in text
+    assert "eyJ" not in text, "no JWT (header or payload) in readable form"
 
 
 def test_session_is_renewed_at_login(user):
@@ -98,6 +112,17 @@ def test_state_mismatch_is_refused(user):
     assert user.http.get(forged).status_code == 400
 
 
+def test_the_state_of_a_finished_login_does_not_open_another(user):
+    """A login's state is spent when it succeeds: sent again with a fresh code, it is refused."""
+    first = urlsplit(user.pick_person(user.start_login(), "12868410602").headers["Location"])
+    assert user.http.get(f"{user.app_url}{first.path}?{first.query}").status_code == 200
+    second = parse_qs(urlsplit(user.pick_person(user.start_login(), "12868410602").headers["Location"]).query)
+    spent_state = parse_qs(first.query)["state"][0]
+    assert spent_state != second["state"][0]
+    replay = f"{user.app_url}/login/callback?code={second['code'][0]}&state={spent_state}&iss={second['iss'][0]}"
+    assert user.http.get(replay).status_code == 400
+
+
 def test_cancel_at_the_provider_returns_to_login(user):
     provider_page = user.start_login()
     cancel_form = user.page(provider_page).select("form")[-1]
@@ -122,7 +147,8 @@ def test_logout_ends_the_session_here_and_at_the_provider(user):
     assert user.http.get(user.app_url + "/plans", allow_redirects=False).status_code == 302
 
 
-FAULTS = ["wrong_issuer", "wrong_audience", "expired", "wrong_nonce", "low_acr", "alg_none", "other_key", "wrong_iss_param"]
+FAULTS = ["wrong_issuer", "wrong_audience", "expired", "wrong_nonce", "low_acr", "alg_none", "other_key",
+          "wrong_iss_param", "no_iss_param", "future_iat", "future_nbf", "no_sub", "azp_mismatch"]
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -133,6 +159,18 @@ def test_login_is_refused_when_the_provider_misbehaves(database_url, seeded_app,
         assert landed.status_code == 400, f"a token with fault {fault!r} was accepted"
         assert user.page(landed).select_one("main h1").get_text(strip=True) == "Innloggingen gikk ikke"
         assert user.http.get(app_url + "/plans", allow_redirects=False).status_code == 302
+
+
+def test_logins_and_refusals_are_logged_without_the_identity_number(database_url, seeded_app, user, caplog):
+    """Authentication decisions leave a trace to investigate (ASVS 7.2.1), never the number itself."""
+    with caplog.at_level(logging.INFO, logger="patient_app.views.auth"):
+        user.login_as("patient")
+        with live_system(database_url, faults={"low_acr": True}) as (app_url, _issuer, _app):
+            assert HttpUser(app_url).login_as("patient").status_code == 400
+    messages = [record.getMessage() for record in caplog.records if record.name == "patient_app.views.auth"]
+    assert "login ok" in messages
+    assert "login refused: assurance level too low" in messages
+    assert not any("12868410602" in message for message in messages)
 
 
 def test_id_porten_locale_sets_the_first_language(user):

@@ -9,7 +9,7 @@ from authlib.jose import JsonWebKey, JsonWebToken
 from authlib.jose.errors import BadSignatureError
 
 from idporten_standin import create_app
-from idporten_standin.faults import FAULTS
+from idporten_standin.faults import FAULTS, OTHER_CLIENT
 
 ACR = "idporten-loa-high"
 
@@ -21,7 +21,9 @@ def json_segment(segment: str) -> dict:
 def misbehaviours(rp, callback, id_token) -> set[str]:
     """Every way this login differs from what an honest ID-porten would send."""
     found = set()
-    if callback.params.get("iss") != rp.issuer:
+    if "iss" not in callback.params:
+        found.add("no_iss_param")
+    elif callback.params["iss"] != rp.issuer:
         found.add("wrong_iss_param")
 
     header_segment, payload_segment, signature = id_token.split(".")
@@ -39,10 +41,18 @@ def misbehaviours(rp, callback, id_token) -> set[str]:
 
     if claims["iss"] != rp.issuer:
         found.add("wrong_issuer")
-    if claims["aud"] != rp.client_id:
+    if claims["aud"] == [rp.client_id, OTHER_CLIENT] and claims.get("azp") == OTHER_CLIENT:
+        found.add("azp_mismatch")
+    elif claims["aud"] != rp.client_id or "azp" in claims:
         found.add("wrong_audience")
     if claims["exp"] <= time.time():
         found.add("expired")
+    if claims["iat"] > time.time() + 60:
+        found.add("future_iat")
+    if claims.get("nbf", 0) > time.time() + 60:
+        found.add("future_nbf")
+    if "sub" not in claims:
+        found.add("no_sub")
     if claims["nonce"] != callback.request.nonce:
         found.add("wrong_nonce")
     if claims["acr"] != ACR:

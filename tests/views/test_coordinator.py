@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from patient_app.extensions import db
+from patient_app.forms.crisis import MAX_CRISIS_CONTACTS
 from patient_app.models import (
     CrisisPlan,
     Goal,
@@ -413,6 +414,20 @@ def test_a_crisis_contact_without_a_phone_number_is_refused(fresh_browser, lise)
     assert page.select_one("#contacts-3-name")["value"] == "Eva"
     with fresh_browser.app.app_context():
         assert len(db.session.scalar(select(CrisisPlan).where(CrisisPlan.plan_id == lise.id)).contacts) == 3
+
+
+def test_a_crisis_plan_with_every_row_filled_opens_again_without_an_empty_row(fresh_browser, lise):
+    """Twelve people to call is the most the form takes; the editor then offers no thirteenth row
+    (it used to add one anyway, and WTForms refused it with a 500)."""
+    page = fresh_browser.get(workspace(lise, "crisis-plan"))
+    rows = {}
+    for row in range(MAX_CRISIS_CONTACTS):
+        rows |= {f"contacts-{row}-name": f"Person {row + 1}", f"contacts-{row}-phone": f"900 00 {row:03d}"}
+    response = submit(fresh_browser, page, "main form", rows)
+    assert "Kriseplanen er lagret." in confirmation(fresh_browser, response)
+    page = fresh_browser.get(workspace(lise, "crisis-plan"))
+    names = [i["value"] for i in page.select("input[name$='-name']")]
+    assert names == [f"Person {row + 1}" for row in range(MAX_CRISIS_CONTACTS)]
 
 
 # --- Contacts and participants -------------------------------------------------------------------

@@ -17,7 +17,21 @@ def test_security_headers_are_exact(browser, sigrid_plan):
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Cache-Control"] == "no-store"
+    assert headers["Permissions-Policy"] == "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert "Strict-Transport-Security" not in headers, "HSTS belongs to HTTPS deployments, not local tests"
+
+
+def test_https_deployments_send_hsts(tmp_path):
+    """Wherever cookies are Secure (production refuses to start otherwise), browsers are told HTTPS only."""
+    from patient_app import create_app
+    from tests.conftest import TEST_CONFIG
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.sqlite",
+                      "SESSION_COOKIE_SECURE": True})
+    response = app.test_client().get("/login", base_url="https://min-plan.example")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 def test_the_nonce_is_new_for_every_request(client):
