@@ -18,6 +18,8 @@ from tests.browser.helpers import (
     MISSING_PAGE,
     axe_violations,
     describe_violations,
+    open_each,
+    pages_for,
     sideways_overflow,
     switch_language,
 )
@@ -25,12 +27,6 @@ from tests.browser.helpers import (
 REFLOW_WIDTH = 320  # WCAG 1.4.10: 1280 CSS px at 400 % zoom
 # Any page with the footer will do for pressing a language button.
 NEUTRAL_PAGE = "/about-individual-plan"
-
-
-def pages_for(app_pages, viewer: str) -> list[str]:
-    """The paths to open as ``viewer`` (public ones too), and the 404 page."""
-    mine = [page.path for page in app_pages if (page.viewer == viewer or page.is_public) and page.path]
-    return mine + [MISSING_PAGE]
 
 
 def test_every_get_route_can_be_scanned(app_pages):
@@ -118,10 +114,7 @@ def test_no_page_scrolls_sideways_at_320_px(signed_in, app_url, app_pages, viewe
         page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
         page.goto(app_url + NEUTRAL_PAGE)
         switch_language(page, "nb")
-        for path in pages_for(app_pages, viewer):
-            response = page.goto(app_url + path)
-            if not response.headers.get("content-type", "").startswith("text/html"):
-                continue
+        for path in open_each(page, app_url, pages_for(app_pages, viewer)):
             if overflow := sideways_overflow(page, REFLOW_WIDTH):
                 failures.append(f"{path}: {overflow}")
     finally:

@@ -4,6 +4,7 @@ import { greeted, register, supported } from "./sw-client.js";
 import "./install.js";
 import "./keep-offline.js";
 import "./outbox.js";
+import "./swap-focus.js";
 import { syncAfterChange } from "./push.js";
 
 if (supported) {
