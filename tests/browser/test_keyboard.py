@@ -21,7 +21,7 @@ from patient_app.demo.people import demo_person
 from patient_app.extensions import db
 from patient_app.identity_numbers import make_synthetic
 from patient_app.models import PushSubscription
-from tests.browser.helpers import STUB_PUSH_MANAGER, back_on_app, wait_until_settled
+from tests.browser.helpers import STUB_PUSH_MANAGER, back_on_app, tab_to, wait_until_settled
 from tests.browser.layout import focus_ring, focused, has_ring
 from tests.notify.fake_push import FakePushService
 
@@ -219,6 +219,39 @@ def choose_radio(page: Page, option: Locator, max_presses: int = 5) -> None:
             return
         page.keyboard.press("ArrowDown")
     expect(option).to_be_checked()
+
+
+def test_a_message_arriving_by_htmx_is_announced_and_focus_stays_put(new_context, app_url, login):
+    """The thread's list is swapped in by polling: a keyboard user on a link in it keeps their
+    place (not thrown back to <body>), and the polite status says a message came."""
+    patient, coordinator = new_context().new_page(), new_context().new_page()
+    login(patient, "patient")
+    patient.goto(patient.url.rstrip("/") + "/messages/new")
+    patient.get_by_label("Hva gjelder det?").fill("Lenke til mer om planen")
+    patient.get_by_label("Melding", exact=True).fill("Hvor kan jeg lese mer?")
+    patient.get_by_role("button", name="Send melding").click()
+    thread_url = patient.url.split("#")[0]
+
+    login(coordinator, "coordinator")
+    answer(coordinator, thread_url, "Les mer på https://www.helsenorge.no/individuell-plan her.")
+    patient.goto(thread_url)
+    link = patient.locator("#thread-messages a[href='https://www.helsenorge.no/individuell-plan']")
+    tab_to(patient, link)
+    status = patient.locator("#thread-status")
+    expect(status).to_have_text("")
+
+    answer(coordinator, thread_url, "Husk å ta med timelista.")
+    expect(patient.get_by_text("Husk å ta med timelista.")).to_be_visible(timeout=25_000)  # polls every 10 s
+    expect(status).to_have_text("1 ny melding")
+    expect(link).to_be_focused()
+    assert patient.evaluate("document.activeElement !== document.body")
+
+
+def answer(page: Page, thread_url: str, text: str) -> None:
+    page.goto(thread_url)
+    page.get_by_label("Melding", exact=True).fill(text)
+    page.get_by_role("button", name="Send svar").click()
+    expect(page.get_by_role("status").filter(has_text="Svaret er sendt")).to_be_visible()
 
 
 # --- The check itself: a focus check that cannot fail is worse than none. -----------------
