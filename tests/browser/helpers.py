@@ -27,6 +27,9 @@ LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
 # A path no route answers: the 404 page.
 MISSING_PAGE = "/this-page-does-not-exist"
+# Any page with the footer's language buttons.
+NEUTRAL_PAGE = "/about-individual-plan"
+REFLOW_WIDTH = 320  # WCAG 1.4.10: 1280 CSS px at 400 % zoom
 
 
 # --- Logging in ---------------------------------------------------------------
@@ -203,20 +206,18 @@ def argument_names(app) -> set[str]:
 # --- axe-core ---------------------------------------------------------------------
 
 
-def axe_violations(page: Page, axe_source: str) -> list[dict]:
-    """Run axe-core on the page for WCAG 2.0 and 2.1, A and AA; returns the violations.
+def axe_violations(page: Page, axe_source: str, rules: list[str] | None = None) -> list[dict]:
+    """Run axe-core on the page for WCAG 2.0 and 2.1, A and AA (or only ``rules``); returns the violations.
 
     axe goes in through page.evaluate (DevTools), not a <script> tag: the app's
     CSP forbids inline scripts, and that is how it should stay.
     """
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(axe_source)
+    run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_TAGS}
     result = page.evaluate(
-        """tags => axe.run(document, {
-            runOnly: {type: 'tag', values: tags},
-            resultTypes: ['violations'],
-        })""",
-        WCAG_TAGS,
+        """runOnly => axe.run(document, {runOnly, resultTypes: ['violations']})""",
+        run_only,
     )
     return result["violations"]
 

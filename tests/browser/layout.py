@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from playwright.sync_api import ElementHandle, Page
 
+from tests.browser.helpers import axe_violations, describe_violations, sideways_overflow
+
 MINIMUM_TARGET = 24  # WCAG 2.2 SC 2.5.8, AA
 PRIMARY_TARGET = 44  # WCAG 2.5.5 (AAA), what the issue asks of buttons and the main navigation
 LONGEST_MOTION = 0.01  # seconds: with prefers-reduced-motion, anything longer is motion
+# Contrast, and links in a paragraph that differ from the text by more than colour (1.4.1).
+DARK_MODE_RULES = ["color-contrast", "link-in-text-block"]
 
 # How an element is named in a failure: tag, id, classes and the start of its text.
 _DESCRIBE = """const describe = (element) => {
@@ -18,9 +22,9 @@ _DESCRIBE = """const describe = (element) => {
     const text = (element.innerText || element.value || element.getAttribute('aria-label') || '').trim().slice(0, 40);
     return `${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''}${classes} "${text}"`;
 };
-const shown = (element) => element.getClientRects().length > 0
-    && getComputedStyle(element).visibility !== 'hidden'
-    && !element.closest('.visually-hidden, [hidden], .skip-link');
+// checkVisibility: also false inside a closed <details>, whose content keeps its boxes.
+const shown = (element) => element.checkVisibility({visibilityProperty: true})
+    && !element.closest('.visually-hidden, .skip-link');
 """
 
 _TARGETS = _DESCRIBE + """
@@ -63,8 +67,9 @@ longest => {
     return found.slice(0, 10);
 }"""
 
+# Form fields are left out: a long value scrolls inside its field, and the caret reaches all of it.
 _CLIPPED = _DESCRIBE + """
-() => [...document.body.querySelectorAll('*')].filter(shown).filter((element) => {
+() => [...document.body.querySelectorAll('*:not(input, textarea, select)')].filter(shown).filter((element) => {
     const style = getComputedStyle(element);
     const hides = (value) => value === 'hidden' || value === 'clip';
     return hides(style.overflowX) || hides(style.overflowY) || style.textOverflow === 'ellipsis';
@@ -115,6 +120,30 @@ def overlapping_boxes(page: Page) -> list[str]:
 
 def states_without_words(page: Page) -> list[str]:
     return page.evaluate(_STATES_IN_WORDS)
+
+
+def zoom_problems(page: Page, width: int) -> list[str]:
+    """At ``width`` CSS px with text at 200 %: sideways scrolling, text cut off, boxes on top of each other."""
+    enlarge_text(page)
+    problems = clipped_text(page) + overlapping_boxes(page)
+    if overflow := sideways_overflow(page, width):
+        problems.append(f"scrolls sideways: {overflow}")
+    return problems
+
+
+def page_rules(page: Page, axe_source: str, *, colours: bool) -> list[str]:
+    """Targets and states in words; with ``colours`` also motion under prefers-reduced-motion and
+    axe's contrast rules in dark mode (these do not change with the language)."""
+    problems = small_targets(page) + states_without_words(page)
+    if colours:
+        page.emulate_media(color_scheme="dark", reduced_motion="reduce")
+        try:
+            problems += motion(page)
+            if violations := axe_violations(page, axe_source, DARK_MODE_RULES):
+                problems.append(describe_violations(violations, "in dark mode"))
+        finally:
+            page.emulate_media(color_scheme="light", reduced_motion="no-preference")
+    return problems
 
 
 def enlarge_text(page: Page, percent: int = 200) -> None:
