@@ -44,8 +44,8 @@ def test_text_at_200_percent_on_a_wide_screen(signed_in, app_url, app_pages, art
         for path in open_each(page, app_url, pages_for(app_pages, viewer)):
             page.set_viewport_size({"width": WIDE, "height": 800})
             failures += [f"{path}: {problem}" for problem in zoom_problems(page, WIDE)]
-            if any(path.endswith(end) for end in SHOTS):
-                name = path.strip("/").replace("/", "_")[-30:] or "start"
+            if shot := next((end for end in SHOTS if path.endswith(end)), None):
+                name = shot.strip("/").replace("/", "-") or "overview"
                 page.screenshot(path=shots / f"{viewer}-{WIDE}-{name}.png", full_page=True)
                 page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
                 page.screenshot(path=shots / f"{viewer}-{REFLOW_WIDTH}-{name}.png", full_page=True)
