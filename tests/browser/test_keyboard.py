@@ -1,4 +1,4 @@
-"""The main journeys with the keyboard alone: Tab, Shift+Tab, Enter, Space and the arrow keys.
+"""The main journeys with the keyboard alone: Tab, Enter, Space and the arrow keys.
 
 Nothing is clicked and no URL is typed after the first: a person who cannot use a mouse
 logs in through the TestID page, reads the overview, opens the crisis plan, sends a message,
