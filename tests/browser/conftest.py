@@ -156,7 +156,12 @@ def person_row(app, key: str) -> Person:
 
 @pytest.fixture(scope="session")
 def url_arguments(live) -> dict:
-    """Values for the URL map's arguments, all from the patient's (Sigrid's) plan.
+    """Values for the URL map's arguments, all from the patient's (Sigrid's) plan."""
+    return plan_arguments(live[2], "patient")
+
+
+def plan_arguments(app, owner_key: str) -> dict:
+    """Values for the URL map's arguments, all from the plan of ``owner_key``.
 
     A few are picked so the page shows what it is for: a meeting with published
     minutes, the relative's membership (whose withdrawal the patient may confirm),
@@ -164,9 +169,8 @@ def url_arguments(live) -> dict:
     Any other ``<name>_id`` is found by name (see _first_in_plan): goal_id in the
     table goal, decision_id in service_decision, item_id in plan_change.item_public_id.
     """
-    app = live[2]
     with app.app_context():
-        plan = db.session.scalar(select(Plan).where(Plan.owner_id == person_row(app, "patient").id))
+        plan = db.session.scalar(select(Plan).where(Plan.owner_id == person_row(app, owner_key).id))
         meetings = select(Meeting).where(Meeting.plan_id == plan.id).order_by(Meeting.starts_at)
         meeting = db.session.scalar(
             meetings.join(Minutes).where(Minutes.published_at.is_not(None))

@@ -22,11 +22,13 @@ from tests.browser.helpers import (
     REFLOW_WIDTH,
     axe_violations,
     describe_violations,
+    discover_pages,
     open_each,
     pages_for,
     sideways_overflow,
     switch_language,
 )
+from tests.browser.conftest import plan_arguments
 from tests.browser.layout import page_rules, zoom_problems
 
 
@@ -42,15 +44,21 @@ def test_every_get_route_can_be_scanned(app_pages):
     assert not unfilled, "not scanned by axe or for reflow:\n" + "\n".join(unfilled)
 
 
-def scan(page, app_url, paths, axe_source, *, lang) -> list[str]:
+def scan(page, app_url, paths, axe_source, *, lang, theirs_only=False, reflow_width=None) -> list[str]:
     """Open each path, run axe where it lands (once per landing page) and the rules for targets,
-    states in words, and (in bokmål) motion and dark mode (tests/browser/layout.py); returns the failures."""
+    states in words, and (in bokmål) motion and dark mode (tests/browser/layout.py); returns the failures.
+
+    theirs_only: pages that answer 404 (not this person's to see) are left out.
+    reflow_width: also no sideways scrolling there, with text at 100 % and at 200 %.
+    """
     failures, scanned = [], set()
     for path in paths:
         response = page.goto(app_url + path)
         status = response.status if response else None
         if status is None or status >= 500:
             failures.append(f"{path}: answered {status}")
+            continue
+        if theirs_only and status == 404:
             continue
         if not response.headers.get("content-type", "").startswith("text/html"):
             continue  # the web app manifest, the service worker: not pages
@@ -67,6 +75,10 @@ def scan(page, app_url, paths, axe_source, *, lang) -> list[str]:
         if violations := axe_violations(page, axe_source):
             failures.append(describe_violations(violations, where))
         failures += [f"{where}: {problem}" for problem in page_rules(page, axe_source, colours=lang == "nb")]
+        if reflow_width:
+            if overflow := sideways_overflow(page, reflow_width):
+                failures.append(f"{where}: {overflow}")
+            failures += [f"{where} (text at 200 %): {problem}" for problem in zoom_problems(page, reflow_width)]
     return failures
 
 
@@ -84,6 +96,23 @@ def test_every_page_passes_axe_logged_in(signed_in, app_url, app_pages, axe_sour
     finally:
         page.close()
     assert not failures, f"logged in as the {viewer}, language {lang}:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewer, owner", [("relative", "patient"), ("guardian1", "child")])
+def test_what_relatives_and_guardians_see_passes_axe_and_reflows(signed_in, live, app_url, axe_source, viewer, owner):
+    """The same templates with less in them and a line saying whose plan it is: Anders on Sigrid's
+    plan (meetings and contacts), Marte on her son Emil's, at 320 px."""
+    plan_pages = discover_pages(live[2], plan_arguments(live[2], owner))
+    paths = [page.path for page in plan_pages if page.viewer == "patient" and not page.is_public and page.path]
+    page = signed_in(viewer).new_page()
+    try:
+        page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+        page.goto(app_url + NEUTRAL_PAGE)
+        switch_language(page, "nb")
+        failures = scan(page, app_url, paths, axe_source, lang="nb", theirs_only=True, reflow_width=REFLOW_WIDTH)
+    finally:
+        page.close()
+    assert not failures, f"logged in as {viewer}:\n" + "\n".join(failures)
 
 
 def test_public_pages_pass_axe_logged_out(page, app_url, public_pages, axe_source):
