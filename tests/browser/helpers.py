@@ -31,6 +31,9 @@ LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
 # A path no route answers: the 404 page.
 MISSING_PAGE = "/this-page-does-not-exist"
+# Any page with the footer's language buttons.
+NEUTRAL_PAGE = "/about-individual-plan"
+REFLOW_WIDTH = 320  # WCAG 1.4.10: 1280 CSS px at 400 % zoom
 
 
 # --- Logging in ---------------------------------------------------------------
@@ -121,6 +124,25 @@ def switch_language(page: Page, code: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", code)
 
 
+# --- Push -----------------------------------------------------------------------
+
+# An init script (``% json.dumps(FakeSubscription.info)``): PushManager answers with that
+# subscription. A real one needs Google's push service, and the tests have no internet.
+STUB_PUSH_MANAGER = """
+(() => {
+  const fake = %s;
+  const make = () => ({
+    endpoint: fake.endpoint,
+    options: { userVisibleOnly: true },
+    toJSON: () => ({ endpoint: fake.endpoint, expirationTime: null, keys: fake.keys }),
+    unsubscribe: async () => { sessionStorage.removeItem("fake-push"); return true; },
+  });
+  PushManager.prototype.subscribe = async function () { sessionStorage.setItem("fake-push", "1"); return make(); };
+  PushManager.prototype.getSubscription = async function () { return sessionStorage.getItem("fake-push") ? make() : null; };
+})();
+"""
+
+
 # --- The pages ------------------------------------------------------------------
 
 
@@ -159,6 +181,26 @@ def discover_pages(app, arguments: dict) -> list[AppPage]:
             path = None if unfilled else url_for(rule.endpoint, **{name: arguments[name] for name in rule.arguments})
             pages.append(AppPage(rule.rule, rule.endpoint, access_rule, path, unfilled))
     return pages
+
+
+def pages_for(app_pages: list[AppPage], viewer: str) -> list[str]:
+    """The paths to open as ``viewer`` (public ones too), and the 404 page."""
+    mine = [page.path for page in app_pages if (page.viewer == viewer or page.is_public) and page.path]
+    return mine + [MISSING_PAGE]
+
+
+def open_each(page: Page, app_url: str, paths: list[str]):
+    """Open each path; yields the path when an HTML page shows, once per page landed on
+    (the web app manifest and the service worker are not pages; /login may land on the overview)."""
+    landed_on = set()
+    for path in paths:
+        response = page.goto(app_url + path)
+        if response is None or not response.headers.get("content-type", "").startswith("text/html"):
+            continue
+        landed = page.url.removeprefix(app_url)
+        if landed not in landed_on:
+            landed_on.add(landed)
+            yield path
 
 
 def argument_names(app) -> set[str]:
@@ -222,20 +264,18 @@ def _first_in_plan(argument: str, plan_id: int):
 # --- axe-core ---------------------------------------------------------------------
 
 
-def axe_violations(page: Page, axe_source: str) -> list[dict]:
-    """Run axe-core on the page for WCAG 2.0 and 2.1, A and AA; returns the violations.
+def axe_violations(page: Page, axe_source: str, rules: list[str] | None = None) -> list[dict]:
+    """Run axe-core on the page for WCAG 2.0 and 2.1, A and AA (or only ``rules``); returns the violations.
 
     axe goes in through page.evaluate (DevTools), not a <script> tag: the app's
     CSP forbids inline scripts, and that is how it should stay.
     """
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(axe_source)
+    run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_TAGS}
     result = page.evaluate(
-        """tags => axe.run(document, {
-            runOnly: {type: 'tag', values: tags},
-            resultTypes: ['violations'],
-        })""",
-        WCAG_TAGS,
+        """runOnly => axe.run(document, {runOnly, resultTypes: ['violations']})""",
+        run_only,
     )
     return result["violations"]
 

@@ -1,4 +1,6 @@
-"""axe-core (WCAG 2.0 and 2.1, A and AA) and reflow on every page the app serves.
+"""axe-core (WCAG 2.0 and 2.1, A and AA) and reflow on every page the app serves, and
+while each page is open the rules of tests/browser/layout.py: targets, states in words,
+motion and dark mode, text at 200 % (test_visual_rules.py tests those checks themselves).
 
 The pages come from the app's URL map, so a new route is scanned without anyone
 remembering to add it here. Each page is opened by the person it is for: the
@@ -16,21 +18,19 @@ from patient_app.demo.people import DEMO_PEOPLE
 from patient_app.identity_numbers import make_synthetic
 from tests.browser.helpers import (
     MISSING_PAGE,
+    NEUTRAL_PAGE,
+    REFLOW_WIDTH,
     axe_violations,
     describe_violations,
+    discover_pages,
+    open_each,
+    pages_for,
+    plan_url_arguments,
     sideways_overflow,
     switch_language,
 )
+from tests.browser.layout import page_rules, zoom_problems
 
-REFLOW_WIDTH = 320  # WCAG 1.4.10: 1280 CSS px at 400 % zoom
-# Any page with the footer will do for pressing a language button.
-NEUTRAL_PAGE = "/about-individual-plan"
-
-
-def pages_for(app_pages, viewer: str) -> list[str]:
-    """The paths to open as ``viewer`` (public ones too), and the 404 page."""
-    mine = [page.path for page in app_pages if (page.viewer == viewer or page.is_public) and page.path]
-    return mine + [MISSING_PAGE]
 
 
 def test_every_get_route_can_be_scanned(app_pages):
@@ -44,14 +44,21 @@ def test_every_get_route_can_be_scanned(app_pages):
     assert not unfilled, "not scanned by axe or for reflow:\n" + "\n".join(unfilled)
 
 
-def scan(page, app_url, paths, axe_source, *, lang) -> list[str]:
-    """Open each path, run axe where it lands (once per landing page); returns the failures."""
+def scan(page, app_url, paths, axe_source, *, lang, theirs_only=False, reflow_width=None) -> list[str]:
+    """Open each path, run axe where it lands (once per landing page) and the rules for targets,
+    states in words, and (in bokmål) motion and dark mode (tests/browser/layout.py); returns the failures.
+
+    theirs_only: pages that answer 404 (not this person's to see) are left out.
+    reflow_width: also no sideways scrolling there, with text at 100 % and at 200 %.
+    """
     failures, scanned = [], set()
     for path in paths:
         response = page.goto(app_url + path)
         status = response.status if response else None
         if status is None or status >= 500:
             failures.append(f"{path}: answered {status}")
+            continue
+        if theirs_only and status == 404:
             continue
         if not response.headers.get("content-type", "").startswith("text/html"):
             continue  # the web app manifest, the service worker: not pages
@@ -67,13 +74,19 @@ def scan(page, app_url, paths, axe_source, *, lang) -> list[str]:
         where = path if landed == path else f"{path} (landed on {landed})"
         if violations := axe_violations(page, axe_source):
             failures.append(describe_violations(violations, where))
+        failures += [f"{where}: {problem}" for problem in page_rules(page, axe_source, colours=lang == "nb")]
+        if reflow_width:
+            if overflow := sideways_overflow(page, reflow_width):
+                failures.append(f"{where}: {overflow}")
+            failures += [f"{where} (text at 200 %): {problem}" for problem in zoom_problems(page, reflow_width)]
     return failures
 
 
-@pytest.mark.parametrize(
-    "viewer, lang",
-    [("patient", "nb"), ("patient", "nn"), ("patient", "en"), ("coordinator", "nb")],
-)
+# Each page as the person it is for; the patient's in every language.
+VIEWERS_AND_LANGUAGES = [("patient", "nb"), ("patient", "nn"), ("patient", "en"), ("coordinator", "nb")]
+
+
+@pytest.mark.parametrize("viewer, lang", VIEWERS_AND_LANGUAGES)
 def test_every_page_passes_axe_logged_in(signed_in, app_url, app_pages, axe_source, viewer, lang):
     page = signed_in(viewer).new_page()
     try:
@@ -83,6 +96,25 @@ def test_every_page_passes_axe_logged_in(signed_in, app_url, app_pages, axe_sour
     finally:
         page.close()
     assert not failures, f"logged in as the {viewer}, language {lang}:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewer, owner", [("relative", "patient"), ("guardian1", "child")])
+def test_what_relatives_and_guardians_see_passes_axe_and_reflows(signed_in, live, app_url, axe_source, viewer, owner):
+    """The same templates with less in them and a line saying whose plan it is: Anders on Sigrid's
+    plan (meetings and contacts), Marte on her son Emil's, at 320 px."""
+    with live[2].app_context():
+        arguments = plan_url_arguments(live[2], owner)
+    plan_pages = discover_pages(live[2], arguments)
+    paths = [page.path for page in plan_pages if page.viewer == "patient" and not page.is_public and page.path]
+    page = signed_in(viewer).new_page()
+    try:
+        page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+        page.goto(app_url + NEUTRAL_PAGE)
+        switch_language(page, "nb")
+        failures = scan(page, app_url, paths, axe_source, lang="nb", theirs_only=True, reflow_width=REFLOW_WIDTH)
+    finally:
+        page.close()
+    assert not failures, f"logged in as {viewer}:\n" + "\n".join(failures)
 
 
 def test_public_pages_pass_axe_logged_out(page, app_url, public_pages, axe_source):
@@ -110,23 +142,23 @@ def test_no_plan_page_passes_axe(page, login_with_number, assert_accessible):
     assert_accessible(page, "/no-plan")
 
 
-@pytest.mark.parametrize("viewer", ["patient", "coordinator"])
-def test_no_page_scrolls_sideways_at_320_px(signed_in, app_url, app_pages, viewer):
+@pytest.mark.parametrize("viewer, lang", VIEWERS_AND_LANGUAGES)
+def test_no_page_scrolls_sideways_at_320_px_even_with_text_at_200_percent(signed_in, app_url, app_pages, viewer, lang):
+    """Reflow (1.4.10), then the same page with text at 200 % (1.4.4): nothing cut off or on top
+    of something else. The words differ by language, so every language."""
     failures = []
     page = signed_in(viewer).new_page()
     try:
         page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
         page.goto(app_url + NEUTRAL_PAGE)
-        switch_language(page, "nb")
-        for path in pages_for(app_pages, viewer):
-            response = page.goto(app_url + path)
-            if not response.headers.get("content-type", "").startswith("text/html"):
-                continue
+        switch_language(page, lang)
+        for path in open_each(page, app_url, pages_for(app_pages, viewer)):
             if overflow := sideways_overflow(page, REFLOW_WIDTH):
                 failures.append(f"{path}: {overflow}")
+            failures += [f"{path} (text at 200 %): {problem}" for problem in zoom_problems(page, REFLOW_WIDTH)]
     finally:
         page.close()
-    assert not failures, f"as the {viewer}, wider than {REFLOW_WIDTH} CSS px:\n" + "\n".join(failures)
+    assert not failures, f"as the {viewer} ({lang}), {REFLOW_WIDTH} CSS px wide:\n" + "\n".join(failures)
 
 
 # --- The checks themselves: a check that cannot fail is worse than none. ---------------

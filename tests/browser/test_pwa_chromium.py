@@ -20,6 +20,7 @@ from patient_app.demo.people import demo_person
 from patient_app.extensions import db
 from patient_app.models import NotificationKind, OutboxItem, Person, Plan, PushSubscription, hash_pid
 from patient_app.views import pwa
+from tests.browser.helpers import STUB_PUSH_MANAGER
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -310,22 +311,6 @@ def test_a_new_version_is_announced_and_taken_on_request(phone, url, monkeypatch
 
 
 # --- Push ------------------------------------------------------------------------------------
-
-
-STUB_PUSH_MANAGER = """
-(() => {
-  const fake = %s;
-  const make = () => ({
-    endpoint: fake.endpoint,
-    options: { userVisibleOnly: true },
-    toJSON: () => ({ endpoint: fake.endpoint, expirationTime: null, keys: fake.keys }),
-    unsubscribe: async () => { sessionStorage.removeItem("fake-push"); return true; },
-  });
-  // A real subscription needs Google's push service; this test has no internet.
-  PushManager.prototype.subscribe = async function () { sessionStorage.setItem("fake-push", "1"); return make(); };
-  PushManager.prototype.getSubscription = async function () { return sessionStorage.getItem("fake-push") ? make() : null; };
-})();
-"""
 
 
 def test_a_push_message_becomes_a_neutral_notification(browser, app, url):

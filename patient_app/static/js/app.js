@@ -5,6 +5,7 @@ import "./idle-warning.js";
 import "./install.js";
 import "./keep-offline.js";
 import "./outbox.js";
+import "./swap-focus.js";
 import { syncAfterChange } from "./push.js";
 
 if (supported) {

@@ -21,9 +21,14 @@ async function setUp(section) {
   toggle.checked = items.length > 0 && items.every((item) => kept.has(item.url));
   section.hidden = false;
 
+  // Busy, not disabled, while the service worker works: a disabled control loses keyboard focus.
+  let busy = false;
+  toggle.addEventListener("click", (event) => {
+    if (busy) event.preventDefault();
+  });
   toggle.addEventListener("change", async () => {
     const keeping = toggle.checked;
-    toggle.disabled = true;
+    busy = true;
     try {
       const result = keeping
         ? await ask({ type: "keep", owner: owner(), items })
@@ -34,6 +39,6 @@ async function setUp(section) {
       toggle.checked = !keeping;
       status.textContent = status.dataset.textFailed;
     }
-    toggle.disabled = false;
+    busy = false;
   });
 }

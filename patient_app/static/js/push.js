@@ -4,6 +4,7 @@ import { ask, meta, owner, postJson, supported } from "./sw-client.js";
 import { isAppleMobile, isStandalone } from "./install.js";
 
 const box = document.querySelector("[data-push]");
+const FOCUS_STATUS = "min-plan-push-focus-status"; // in sessionStorage across the reload
 const pushWorks = () => supported && "PushManager" in window && "Notification" in window;
 
 if (box) setUp(box);
@@ -31,39 +32,55 @@ async function setUp(box) {
     off.hidden = denied || !listed;
   };
 
+  // Busy, not disabled, while working: a disabled button loses keyboard focus.
+  let busy = false;
   on.addEventListener("click", async () => {
-    on.disabled = true;
+    if (busy) return;
+    busy = true;
     try {
       if ((await Notification.requestPermission()) === "granted") {
         const subscription = await subscribe(registration, box.dataset.publicKey);
         await postJson(box.dataset.subscribeUrl, { subscription: subscription.toJSON() }, box.dataset.csrf);
         await ask({ type: "push-owner", owner: owner() });
-        location.reload(); // the list of devices now has this one
+        reloadAndFocusStatus(); // the list of devices now has this one
         return;
       }
       await render();
     } catch (error) {
       status.textContent = status.dataset.textFailed;
     }
-    on.disabled = false;
+    busy = false;
   });
 
   off.addEventListener("click", async () => {
-    off.disabled = true;
+    if (busy) return;
+    busy = true;
     try {
       const subscription = await registration.pushManager.getSubscription();
       if (subscription) {
         await postJson(box.dataset.unsubscribeUrl, { endpoint: subscription.endpoint }, box.dataset.csrf);
         await subscription.unsubscribe();
       }
-      location.reload();
+      reloadAndFocusStatus();
     } catch (error) {
       status.textContent = status.dataset.textFailed;
-      off.disabled = false;
+      busy = false;
     }
   });
 
   await render();
+  if (sessionStorage.getItem(FOCUS_STATUS)) {
+    sessionStorage.removeItem(FOCUS_STATUS);
+    status.tabIndex = -1;
+    status.focus();
+  }
+}
+
+// The page is loaded again to show the list of devices. Someone using a keyboard or a screen
+// reader would otherwise start again at the top: focus goes to the new status, which is read out.
+function reloadAndFocusStatus() {
+  sessionStorage.setItem(FOCUS_STATUS, "1");
+  location.reload();
 }
 
 async function subscribe(registration, publicKey) {
