@@ -58,14 +58,27 @@ class Check:
 
 CHECKS = (
     Check("axe", _l("Vi kjører axe-core i nettleseren Chromium på hver side. Testen finner sidene selv, så nye "
-                    "sider blir med. Vi tester logget inn og logget ut. Logget inn tester vi %(scans)s."),
+                    "sider blir med. Vi tester logget inn og logget ut. Logget inn tester vi %(scans)s. "
+                    "Vi tester også det pårørende og foresatte ser, på bokmål."),
           ("tests/browser/test_accessibility.py::test_every_page_passes_axe_logged_in",
+           "tests/browser/test_accessibility.py::test_what_relatives_and_guardians_see_passes_axe_and_reflows",
            "tests/browser/test_accessibility.py::test_public_pages_pass_axe_logged_out",
            "tests/browser/test_accessibility.py::test_every_get_route_can_be_scanned")),
-    Check("reflow", _l("Ingen side skal rulle sidelengs på en skjerm som er %(width)s piksler bred. Vi tester som %(viewers)s."),
-          ("tests/browser/test_accessibility.py::test_no_page_scrolls_sideways_at_320_px",)),
-    Check("keyboard", _l("Du kan logge inn og åpne kriseplanen bare med tastaturet. Det er en lenke som hopper til innholdet."),
-          ("tests/browser/test_patient_journey.py::test_keyboard_only_login_and_crisis_plan",)),
+    Check("reflow", _l("Ingen side skal rulle sidelengs på en skjerm som er %(width)s piksler bred. Vi tester som %(viewers)s. "
+                       "Vi tester også med tekst i dobbel størrelse. Da skal ingen tekst bli kuttet eller ligge over annen tekst."),
+          ("tests/browser/test_accessibility.py::test_no_page_scrolls_sideways_at_320_px_even_with_text_at_200_percent",
+           "tests/browser/test_visual_rules.py::test_text_at_200_percent_on_a_wide_screen")),
+    Check("keyboard", _l("Du kan gjøre det viktigste bare med tastaturet: logge inn, lese planen, åpne kriseplanen, "
+                         "sende en melding, endre varsler og gi og ta bort tilgang. Du ser alltid hvor du er på siden. "
+                         "Det er en lenke som hopper til innholdet."),
+          ("tests/browser/test_keyboard.py::test_the_main_journeys_by_keyboard_alone",
+           "tests/browser/test_keyboard.py::test_a_message_arriving_by_htmx_is_announced_and_focus_stays_put",
+           "tests/browser/test_patient_journey.py::test_keyboard_only_login_and_crisis_plan")),
+    Check("targets", _l("Knapper og lenker er store nok til å treffe med en finger. Fargene har god nok kontrast, "
+                        "også i mørk modus. Vi viser aldri noe bare med farge."),
+          ("tests/browser/test_accessibility.py::test_every_page_passes_axe_logged_in",
+           "tests/browser/test_visual_rules.py::test_the_target_check_sees_small_targets_but_lets_a_link_in_a_sentence_be",
+           "tests/browser/test_visual_rules.py::test_the_colour_check_sees_a_status_without_words")),
     Check("no-js", _l("Du kan lese planen og sende meldinger uten JavaScript."),
           ("tests/browser/test_patient_journey.py::test_without_javascript_the_plan_can_still_be_read",
            "tests/views/test_messages.py::test_the_page_works_without_javascript")),
