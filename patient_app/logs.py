@@ -19,7 +19,17 @@ ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+# The token in a private calendar address opens the calendar: request logs (the
+# development server's, through the handler below) must never hold it.
+CALENDAR_ADDRESS = re.compile(r"/kalender/[^/\s?#\"']+")
+
+
+def _hide_calendar_token(match: re.Match) -> str:
+    return "/kalender/[fjernet]" + (".ics" if match.group().endswith(".ics") else "")
+
+
 def redact(text: str) -> str:
+    text = CALENDAR_ADDRESS.sub(_hide_calendar_token, text)
     return ELEVEN_DIGITS.sub("[identitetsnummer fjernet]", text)
 
 

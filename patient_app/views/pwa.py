@@ -197,8 +197,10 @@ def queueable_paths() -> list[str]:
 @bp.get("/settings")
 @signed_in
 def settings():
-    keepable = [kept for kept in (offline_keeping(access) for access in accessible_plans(current_user)) if kept]
-    return render_template("views/settings/index.html", keepable=keepable)
+    accesses = accessible_plans(current_user)
+    keepable = [kept for kept in (offline_keeping(access) for access in accesses) if kept]
+    calendars = [access for access in accesses if access.may_view(Part.CALENDAR)]
+    return render_template("views/settings/index.html", keepable=keepable, calendars=calendars)
 
 
 @bp.get("/crisis-plan")
