@@ -184,6 +184,9 @@ def url_arguments(live) -> dict:
             "membership_id": relative and relative.public_id,
             # An item's history: one with changes if the demo has any, else a goal (no changes yet).
             "item_id": _first_in_plan("item_id", plan.id) or _first_in_plan("goal_id", plan.id),
+            # A private calendar address: read by calendar apps, not a page (it answers text/calendar,
+            # or a plain-text 404 as here); the page that makes one is /plan/<plan_id>/calendar.
+            "token": "not-a-calendar-address-" + "0" * 20,
         }
         for name in argument_names(app) - set(values):
             values[name] = _first_in_plan(name, plan.id)
