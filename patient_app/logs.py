@@ -33,6 +33,21 @@ def redact(text: str) -> str:
     return ELEVEN_DIGITS.sub("[identitetsnummer fjernet]", text)
 
 
+class RedactRecord(logging.Filter):
+    """Redacts a record where it is made, so that every handler (pytest's too) gets it clean.
+
+    On the loggers that write request lines: the development server's and
+    gunicorn's access log, whose paths can hold a calendar address.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        return True
+
+
+REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
@@ -73,6 +88,10 @@ def _echo_request_id(response):
 def init_app(app: Flask) -> None:
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)
+    for name in REQUEST_LOGGERS:
+        request_logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactRecord) for f in request_logger.filters):
+            request_logger.addFilter(RedactRecord())
     if app.config.get("TESTING"):
         return  # pytest captures records itself
     handler = logging.StreamHandler()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import url_for
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError, Locator, Page, expect
 
 from patient_app.demo.people import demo_person
 
@@ -155,6 +155,17 @@ def discover_pages(app, arguments: dict) -> list[AppPage]:
             path = None if unfilled else url_for(rule.endpoint, **{name: arguments[name] for name in rule.arguments})
             pages.append(AppPage(rule.rule, rule.endpoint, access_rule, path, unfilled))
     return pages
+
+
+def open_unless_download(page: Page, url: str):
+    """(page.goto(url), False); (None, True) when the URL answers with a file to save
+    (Content-Disposition: attachment, e.g. a meeting's .ics): no page, the browser downloads it."""
+    try:
+        return page.goto(url), False
+    except PlaywrightError as error:
+        if "Download is starting" in error.message:
+            return None, True
+        raise
 
 
 def argument_names(app) -> set[str]:

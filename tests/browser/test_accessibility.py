@@ -18,6 +18,7 @@ from tests.browser.helpers import (
     MISSING_PAGE,
     axe_violations,
     describe_violations,
+    open_unless_download,
     sideways_overflow,
     switch_language,
 )
@@ -48,7 +49,9 @@ def scan(page, app_url, paths, axe_source, *, lang) -> list[str]:
     """Open each path, run axe where it lands (once per landing page); returns the failures."""
     failures, scanned = [], set()
     for path in paths:
-        response = page.goto(app_url + path)
+        response, downloaded = open_unless_download(page, app_url + path)
+        if downloaded:
+            continue  # a file to save, not a page
         status = response.status if response else None
         if status is None or status >= 500:
             failures.append(f"{path}: answered {status}")
@@ -119,8 +122,8 @@ def test_no_page_scrolls_sideways_at_320_px(signed_in, app_url, app_pages, viewe
         page.goto(app_url + NEUTRAL_PAGE)
         switch_language(page, "nb")
         for path in pages_for(app_pages, viewer):
-            response = page.goto(app_url + path)
-            if not response.headers.get("content-type", "").startswith("text/html"):
+            response, downloaded = open_unless_download(page, app_url + path)
+            if downloaded or not response.headers.get("content-type", "").startswith("text/html"):
                 continue
             if overflow := sideways_overflow(page, REFLOW_WIDTH):
                 failures.append(f"{path}: {overflow}")

@@ -430,6 +430,17 @@ def test_the_token_reaches_no_log_record(fresh_app, caplog):  # noqa: F811
     assert not [r for r in caplog.records if token in r.getMessage() or token in str(vars(r))]
 
 
+@pytest.mark.parametrize("logger", ["werkzeug", "gunicorn.access"])
+def test_request_lines_are_redacted_where_they_are_logged(app, caplog, logger):
+    """The development server's request line, as every handler (tests/conftest.py's too) receives it."""
+    token = "Zk3v" * 11
+    with caplog.at_level(logging.INFO, logger=logger):
+        logging.getLogger(logger).info('%s - - [23/Nov/2026 01:00:00] "%s" %s -', "127.0.0.1",
+                                       f"GET /kalender/{token}.ics HTTP/1.1", "200")
+    [record] = [r for r in caplog.records if r.name == logger]
+    assert record.getMessage() == '127.0.0.1 - - [23/Nov/2026 01:00:00] "GET /kalender/[fjernet].ics HTTP/1.1" 200 -'
+
+
 def test_request_logs_hide_the_calendar_address():
     token = "Zk3v" * 11
     record = logging.LogRecord(
