@@ -19,8 +19,9 @@ ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-# The token in a private calendar address opens the calendar: request logs (the
-# development server's, through the handler below) must never hold it.
+# The token in a private calendar address opens the calendar: request lines (the
+# development server's, gunicorn's access log) must never hold it. RedactRecord
+# cleans them where they are logged; the JSON formatter cleans everything else.
 CALENDAR_ADDRESS = re.compile(r"/kalender/[^/\s?#\"']+")
 
 
