@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -18,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import Select, or_, select
 
 from patient_app.extensions import db
-from patient_app.models import Membership, Person, Plan, Role, Scope
+from patient_app.models import CalendarFeed, Membership, Person, Plan, Role, Scope
 
 OSLO = ZoneInfo("Europe/Oslo")
 GUARDIAN_AGE_LIMIT = 16  # pasient- og brukerrettighetsloven § 4-3: own consent from 16
@@ -32,6 +34,10 @@ class Part(enum.StrEnum):
     MEASURES = "measures"
     DECISIONS = "decisions"
     MEETINGS = "meetings"
+    # A private calendar address for the meetings (patient_app/calendar_feeds.py): whoever
+    # may see the meetings, except coordinators, whose phone calendars (and the clouds they
+    # sync to) would fill with other people's meetings.
+    CALENDAR = "calendar"
     CRISIS_PLAN = "crisis_plan"
     CONTACTS = "contacts"
     CONSENT = "consent"
@@ -49,12 +55,12 @@ OWNER_SIDE_PARTS = frozenset({Part.PRINT, Part.ACCESS_LOG, Part.SHARING, Part.PR
 PARTS_BY_ROLE: dict[Role, frozenset[Part]] = {
     Role.OWNER: frozenset(Part),
     Role.GUARDIAN: frozenset(Part) - {Part.SHARING},
-    Role.COORDINATOR: frozenset(Part) - {Part.SHARING, Part.ACCESS_LOG},
+    Role.COORDINATOR: frozenset(Part) - {Part.SHARING, Part.ACCESS_LOG, Part.CALENDAR},
 }
 
 
 PARTS_BY_SCOPE: dict[Scope, frozenset[Part]] = {
-    Scope.MEETINGS_AND_CONTACTS: frozenset({Part.OVERVIEW, Part.MEETINGS, Part.CONTACTS}),
+    Scope.MEETINGS_AND_CONTACTS: frozenset({Part.OVERVIEW, Part.MEETINGS, Part.CALENDAR, Part.CONTACTS}),
     Scope.WHOLE_PLAN: frozenset(Part) - {Part.MESSAGES} - OWNER_SIDE_PARTS,
     Scope.MESSAGES: frozenset({Part.OVERVIEW, Part.MESSAGES}),
 }
@@ -232,6 +238,71 @@ def plan_part(part: Part):
         return guarded
 
     return decorator
+
+
+# --- A calendar app, which has no session ------------------------------------
+# A phone's calendar polls the private address without cookies; the long random
+# token in the address stands in for the login, and is checked as strictly.
+
+CALENDAR_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+
+
+def calendar_feed_access(token: str, today: dt.date | None = None) -> tuple[CalendarFeed, PlanAccess] | None:
+    """The feed this token opens and the access behind it, or None.
+
+    None for an unknown or withdrawn address, and the moment the membership
+    behind it ends (withdrawn or expired grant, a child who turned 16) or may
+    no longer see the meetings (a grant narrowed to messages). A grant given
+    again or changed starts anew (patient_app/sharing.py resets its
+    created_at), and so must the address.
+    """
+    if not CALENDAR_TOKEN_PATTERN.match(token):
+        return None
+    feed = db.session.scalar(
+        select(CalendarFeed).where(CalendarFeed.token_hash == calendar_token_hash(token), CalendarFeed.revoked_at.is_(None))
+    )
+    if feed is None:
+        return None
+    membership = feed.membership
+    if not membership_is_active(membership, membership.plan.owner, today or today_in_oslo()):
+        return None
+    if feed.created_at < membership.created_at:
+        return None  # made under an earlier grant: a grant given again, or changed, needs a new address
+    access = PlanAccess(plan=membership.plan, membership=membership)
+    if not access.may_view(Part.CALENDAR):
+        return None
+    return feed, access
+
+
+def calendar_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _no_such_calendar():
+    """The one answer to every address that does not open a feed, whatever the reason."""
+    from flask import Response
+
+    return Response("Not found\n", status=404, mimetype="text/plain", headers={"Cache-Control": "no-store"})
+
+
+def calendar_token(view):
+    """No login: the ``token`` in the URL must open an active feed (calendar_feed_access); otherwise 404.
+
+    The view receives ``feed`` and ``access`` (the feed's membership's PlanAccess)
+    instead of ``token``.
+    """
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(*args, token: str, **kwargs):
+        found = calendar_feed_access(token)
+        if found is None:
+            abort(_no_such_calendar())
+        feed, access = found
+        return view(*args, feed=feed, access=access, **kwargs)
+
+    wrapper.access_rule = "calendar_token"
+    return wrapper
 
 
 # --- The coordinator's workspace ---------------------------------------------

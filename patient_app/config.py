@@ -104,6 +104,11 @@ BASE = {
     "CALLBACK_RATE_LIMIT": "20 per minute",
     "GRANT_RATE_LIMIT": "20 per hour",
     "MESSAGE_RATE_LIMIT": "30 per minute; 300 per day",
+    # Per private calendar address (a phone polls every 5 minutes at most often).
+    "CALENDAR_FEED_RATE_LIMIT": "60 per hour",
+    # The domain in each calendar event's UID: fixed, so an event stays the same
+    # event whichever host name the calendar used to fetch it.
+    "CALENDAR_UID_DOMAIN": "min-plan.no",
 }
 
 

@@ -19,8 +19,34 @@ ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+# The token in a private calendar address opens the calendar: request lines (the
+# development server's, gunicorn's access log) must never hold it. RedactRecord
+# cleans them where they are logged; the JSON formatter cleans everything else.
+CALENDAR_ADDRESS = re.compile(r"/kalender/[^/\s?#\"']+")
+
+
+def _hide_calendar_token(match: re.Match) -> str:
+    return "/kalender/[fjernet]" + (".ics" if match.group().endswith(".ics") else "")
+
+
 def redact(text: str) -> str:
+    text = CALENDAR_ADDRESS.sub(_hide_calendar_token, text)
     return ELEVEN_DIGITS.sub("[identitetsnummer fjernet]", text)
+
+
+class RedactRecord(logging.Filter):
+    """Redacts a record where it is made, so that every handler (pytest's too) gets it clean.
+
+    On the loggers that write request lines: the development server's and
+    gunicorn's access log, whose paths can hold a calendar address.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        return True
+
+
+REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
 
 
 class RequestIdFilter(logging.Filter):
@@ -63,6 +89,10 @@ def _echo_request_id(response):
 def init_app(app: Flask) -> None:
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)
+    for name in REQUEST_LOGGERS:
+        request_logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactRecord) for f in request_logger.filters):
+            request_logger.addFilter(RedactRecord())
     if app.config.get("TESTING"):
         return  # pytest captures records itself
     handler = logging.StreamHandler()

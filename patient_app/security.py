@@ -132,6 +132,7 @@ class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
     # Files fetched by the service worker or the browser in the background: a
     # late answer must never overwrite a cookie that a login set meanwhile.
     NO_COOKIE_ENDPOINTS = {"static", "pwa.service_worker", "pwa.manifest", "pwa.offline"}
+    NEVER_A_SESSION_ENDPOINTS = {"static", "calendar.feed"}
 
     def should_set_cookie(self, app, session) -> bool:
         if session.modified:
@@ -144,7 +145,9 @@ class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
         # Static files are the same for everyone and cached for a year (patient_app/assets.py):
         # never a cookie, and no "Vary: Cookie", which would keep shared caches from
         # storing them and make browsers ask again whenever the session cookie changes.
-        if request.endpoint == "static":
+        # A calendar app polling its private address has no session and must not get one:
+        # the address is the key, and a cookie would only tie the polls together.
+        if request.endpoint in self.NEVER_A_SESSION_ENDPOINTS:
             return
         super().save_session(app, session, response)
 

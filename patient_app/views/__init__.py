@@ -8,6 +8,7 @@ from flask import Flask
 JOURNEYS = (
     "about",
     "auth",
+    "calendar",
     "contacts",
     "coordinator",
     "crisis",

@@ -16,7 +16,13 @@ bp = Blueprint("meetings", __name__)
 @plan_part(Part.MEETINGS)
 def index(access):
     upcoming, past = queries.meetings_upcoming_and_past(access)
-    return render_template("views/meetings/index.html", access=access, upcoming=upcoming, past=past)
+    return render_template(
+        "views/meetings/index.html",
+        access=access,
+        upcoming=upcoming,
+        past=past,
+        offer_subscription=access.may_view(Part.CALENDAR),
+    )
 
 
 @bp.get("/plan/<uuid:plan_id>/meetings/<uuid:meeting_id>")

@@ -198,9 +198,11 @@ def queueable_paths() -> list[str]:
 @bp.get("/settings")
 @signed_in
 def settings():
-    keepable = [kept for kept in (offline_keeping(access) for access in accessible_plans(current_user)) if kept]
+    accesses = accessible_plans(current_user)
+    keepable = [kept for kept in (offline_keeping(access) for access in accesses) if kept]
+    calendars = [access for access in accesses if access.may_view(Part.CALENDAR)]
     return render_template(
-        "views/settings/index.html", keepable=keepable,
+        "views/settings/index.html", keepable=keepable, calendars=calendars,
         login_sessions=login_sessions.active_for(current_user), this_session=login_sessions.current(),
     )
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import url_for
 from sqlalchemy import select
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError, Locator, Page, expect
 
 from patient_app.database import Base
 from patient_app.demo.people import demo_person
@@ -194,13 +194,24 @@ def open_each(page: Page, app_url: str, paths: list[str]):
     (the web app manifest and the service worker are not pages; /login may land on the overview)."""
     landed_on = set()
     for path in paths:
-        response = page.goto(app_url + path)
-        if response is None or not response.headers.get("content-type", "").startswith("text/html"):
+        response, downloaded = open_unless_download(page, app_url + path)
+        if downloaded or response is None or not response.headers.get("content-type", "").startswith("text/html"):
             continue
         landed = page.url.removeprefix(app_url)
         if landed not in landed_on:
             landed_on.add(landed)
             yield path
+
+
+def open_unless_download(page: Page, url: str):
+    """(page.goto(url), False); (None, True) when the URL answers with a file to save
+    (Content-Disposition: attachment, e.g. a meeting's .ics): no page, the browser downloads it."""
+    try:
+        return page.goto(url), False
+    except PlaywrightError as error:
+        if "Download is starting" in error.message:
+            return None, True
+        raise
 
 
 def argument_names(app) -> set[str]:
@@ -240,6 +251,9 @@ def plan_url_arguments(app, owner_key: str = "patient") -> dict:
         "membership_id": relative and relative.public_id,
         # An item's history: one with changes if the demo has any, else a goal (no changes yet).
         "item_id": _first_in_plan("item_id", plan.id) or _first_in_plan("goal_id", plan.id),
+        # A private calendar address: read by calendar apps, not a page (it answers text/calendar,
+        # or a plain-text 404 as here); the page that makes one is /plan/<plan_id>/calendar.
+        "token": "not-a-calendar-address-" + "0" * 20,
     }
     for name in argument_names(app) - set(values):
         values[name] = _first_in_plan(name, plan.id)

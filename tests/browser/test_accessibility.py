@@ -26,6 +26,7 @@ from tests.browser.helpers import (
     open_each,
     pages_for,
     plan_url_arguments,
+    open_unless_download,
     sideways_overflow,
     switch_language,
 )
@@ -53,7 +54,9 @@ def scan(page, app_url, paths, axe_source, *, lang, theirs_only=False, reflow_wi
     """
     failures, scanned = [], set()
     for path in paths:
-        response = page.goto(app_url + path)
+        response, downloaded = open_unless_download(page, app_url + path)
+        if downloaded:
+            continue  # a file to save, not a page
         status = response.status if response else None
         if status is None or status >= 500:
             failures.append(f"{path}: answered {status}")

@@ -35,7 +35,7 @@ from sqlalchemy import select
 from patient_app import assets
 from patient_app.extensions import db
 from patient_app.models import Plan
-from tests.browser.conftest import person_row
+from tests.browser.helpers import person_row
 from tests.browser.helpers import log_in, wait_until_settled
 
 BUDGET_BYTES = 60_000  # 60 KB, counted in thousands: the stricter reading

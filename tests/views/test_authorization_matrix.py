@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -17,10 +18,11 @@ import pytest
 from sqlalchemy import select
 
 from patient_app import create_app
-from patient_app.access import Part, today_in_oslo
+from patient_app.access import Part, calendar_token_hash, today_in_oslo
 from patient_app.database import Base
 from patient_app.extensions import db
 from patient_app.models import (
+    CalendarFeed,
     Goal,
     Measure,
     Meeting,
@@ -43,9 +45,9 @@ EXPECTED_PARTS = {
     "anonymous": frozenset(),
     "patient": ALL,
     "other_patient": frozenset(),
-    "relative_meetings_and_contacts": {Part.OVERVIEW, Part.MEETINGS, Part.CONTACTS},
+    "relative_meetings_and_contacts": {Part.OVERVIEW, Part.MEETINGS, Part.CALENDAR, Part.CONTACTS},
     "relative_whole_plan": {
-        Part.OVERVIEW, Part.GOALS, Part.MEASURES, Part.DECISIONS, Part.MEETINGS,
+        Part.OVERVIEW, Part.GOALS, Part.MEASURES, Part.DECISIONS, Part.MEETINGS, Part.CALENDAR,
         Part.CRISIS_PLAN, Part.CONTACTS, Part.CONSENT,
     },
     "relative_messages": {Part.OVERVIEW, Part.MESSAGES},
@@ -55,7 +57,7 @@ EXPECTED_PARTS = {
     "guardian_child_13_hidden_item": ALL - {Part.SHARING},
     "guardian_child_turns_16_tomorrow": ALL - {Part.SHARING},
     "guardian_child_turns_16_today": frozenset(),
-    "coordinator_of_this_plan": ALL - {Part.SHARING, Part.ACCESS_LOG},
+    "coordinator_of_this_plan": ALL - {Part.SHARING, Part.ACCESS_LOG, Part.CALENDAR},
     "coordinator_of_another_plan": frozenset(),
 }
 ROLES = list(EXPECTED_PARTS)
@@ -248,3 +250,41 @@ def test_relatives_see_no_counts_or_links_to_parts_not_granted(world):
     hrefs = [a["href"] for a in page.select("a[href]")]
     for forbidden in ("goals", "measures", "decisions", "crisis-plan", "print", "sharing", "access-log", "messages"):
         assert not [h for h in hrefs if f"/{forbidden}" in h], f"a link to {forbidden} was shown to a relative without it"
+
+
+# --- The private calendar address: no session, the token stands in for the login --------
+
+
+def calendar_feed_token(world: World, role: str) -> str:
+    """A calendar address for the role's membership of the plan under test, as if made while
+    the membership was active (withdrawn and expired ones too); a random token for people without one."""
+    token = secrets.token_urlsafe(32)
+    person = world.people[role]
+    if person is None:
+        return token
+    membership = db.session.scalars(
+        select(Membership).where(Membership.plan_id == world.plans[role].id, Membership.person_id == person.id)
+    ).first()
+    if membership is not None:
+        db.session.add(CalendarFeed(membership_id=membership.id, token_hash=calendar_token_hash(token)))
+        db.session.commit()
+    return token
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_calendar_address_for_every_role(world, role):
+    from icalendar import Calendar
+
+    with world.app.app_context():
+        token = calendar_feed_token(world, role)
+        meetings = db.session.scalars(select(Meeting).where(Meeting.plan_id == world.plans[role].id)).all()
+        # The child of 13 keeps one meeting from the guardian; everyone else here sees every meeting.
+        expected = {f"{m.public_id}@min-plan.no" for m in meetings if m.id != world.hidden_meeting.id}
+    response = world.app.test_client().get(f"/kalender/{token}.ics")
+    if Part.CALENDAR not in EXPECTED_PARTS[role]:
+        assert response.status_code == 404, f"{role}: a calendar address answered {response.status_code}"
+        return
+    assert response.status_code == 200, f"{role}: their calendar address answered {response.status_code}"
+    events = Calendar.from_ical(response.get_data()).walk("VEVENT")
+    assert {str(event["UID"]) for event in events} == expected, role
+

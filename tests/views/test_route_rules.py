@@ -25,6 +25,11 @@ PUBLIC_ENDPOINTS = {
 }
 
 
+# Reached without a session, by a secret in the URL (a calendar app polling its private
+# address): an address that opens nothing answers 404, never a login page.
+TOKEN_ENDPOINTS = {"calendar.feed"}
+
+
 def app_rules(app):
     return [rule for rule in app.url_map.iter_rules()]
 
@@ -51,6 +56,15 @@ def test_only_the_known_public_views_are_public(app):
         "The set of public routes changed. If that was intended, update PUBLIC_ENDPOINTS; "
         "a page with plan data must never be public."
     )
+
+
+def test_only_the_known_routes_are_reached_by_a_token(app):
+    by_token = {
+        rule.endpoint
+        for rule in app_rules(app)
+        if rule.endpoint != "static" and app.view_functions[rule.endpoint].access_rule == "calendar_token"
+    }
+    assert by_token == TOKEN_ENDPOINTS
 
 
 def test_plan_routes_take_a_typed_opaque_plan_id(app):
@@ -82,6 +96,10 @@ def test_every_non_public_route_requires_login(app, client, method):
         if rule.endpoint in PUBLIC_ENDPOINTS or method not in rule.methods:
             continue
         response = client.open(fill(rule, sample_id), method=method)
+        if rule.endpoint in TOKEN_ENDPOINTS:
+            assert response.status_code == 404, f"{method} {rule.rule} answered {response.status_code} to a stranger"
+            checked += 1
+            continue
         assert response.status_code in (302, 400), f"{method} {rule.rule} answered {response.status_code} to a stranger"
         if response.status_code == 302:
             assert response.headers["Location"].startswith("/login"), f"{rule.rule} did not send a stranger to log in"

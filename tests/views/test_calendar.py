@@ -1,0 +1,452 @@
+"""Meetings in the phone's calendar: the .ics download, and the private calendar address.
+
+Calendar files are parsed with icalendar, as a calendar app would read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import uuid
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from patient_app import create_app
+from patient_app.access import OSLO
+from patient_app.extensions import db, limiter
+from patient_app.logs import JsonFormatter
+from patient_app.models import CalendarFeed, Meeting, Membership, Minutes, Role, Scope
+from patient_app.models._base import utcnow
+from tests.conftest import TEST_CONFIG
+from tests.views.conftest import Browser, person_by_key, plan_of
+from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401
+
+HEALTH_TEXTS = (
+    "Hvordan går treningen",  # the agenda
+    "Sigrid går tur med hunden",  # published minutes
+    "Utkast: ikke publisert",  # draft minutes
+    "Møte i ansvarsgruppen",  # the title, which a coordinator may write anything in
+    "Gjennomgang av planen",
+    "Oppstartsmøte",
+    "Lise Aasen",  # who is invited
+)
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def meetings_of(app, owner_key: str) -> list[Meeting]:
+    plan = plan_of(app, owner_key)
+    with app.app_context():
+        return db.session.scalars(select(Meeting).where(Meeting.plan_id == plan.id).order_by(Meeting.starts_at)).all()
+
+
+def next_meeting_of(app, owner_key: str) -> Meeting:
+    now = utcnow()
+    return next(m for m in meetings_of(app, owner_key) if m.starts_at > now and not m.cancelled)
+
+
+def membership_of(app, person_key: str, owner_key: str) -> Membership:
+    plan = plan_of(app, owner_key)
+    person = person_by_key(app, person_key)
+    with app.app_context():
+        return db.session.scalar(select(Membership).where(Membership.plan_id == plan.id, Membership.person_id == person.id))
+
+
+def change_membership(app, membership_id: int, **values) -> None:
+    with app.app_context():
+        membership = db.session.get(Membership, membership_id)
+        for name, value in values.items():
+            setattr(membership, name, value)
+        db.session.commit()
+
+
+def parse_calendar(response) -> Calendar:
+    assert response.status_code == 200, response.status_code
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.get_data())
+
+
+def events(calendar: Calendar) -> list:
+    return list(calendar.walk("VEVENT"))
+
+
+def uids(calendar: Calendar) -> set[str]:
+    return {str(event["UID"]) for event in events(calendar)}
+
+
+def uid_of(meeting: Meeting) -> str:
+    return f"{meeting.public_id}@min-plan.no"
+
+
+def turn_on_address(browser: Browser, plan) -> str:
+    """Press "Slå på kalenderadresse" (or "Lag ny adresse") and read the address shown once."""
+    page = browser.get(f"/plan/{plan.public_id}/calendar")
+    response = browser.submit(page, f"form[action='/plan/{plan.public_id}/calendar']")
+    assert response.status_code == 200
+    shown = browser.parse(response)
+    address = shown.select_one("#calendar-address")["value"]
+    assert shown.select_one("a[href^='webcal://']")["href"] == "webcal://" + address.split("://", 1)[1]
+    return address
+
+
+def path_of(address: str) -> str:
+    return "/" + address.split("://", 1)[1].split("/", 1)[1]
+
+
+def token_of(address: str) -> str:
+    return re.fullmatch(r".*/kalender/([^/]+)\.ics", address).group(1)
+
+
+def poll(app, address: str):
+    """A calendar app: no cookies, no login."""
+    return app.test_client().get(path_of(address))
+
+
+# --- One meeting as a file --------------------------------------------------------------
+
+
+def test_the_patient_downloads_a_meeting_with_only_time_and_place(browser):
+    meeting = next_meeting_of(browser.app, "patient")
+    plan = plan_of(browser.app, "patient")
+    browser.login_as("patient")
+    response = browser.client.get(f"/plan/{plan.public_id}/meetings/{meeting.public_id}/calendar.ics")
+
+    calendar = parse_calendar(response)
+    day = meeting.starts_at.astimezone(OSLO).date()
+    assert response.headers["Content-Disposition"] == f'attachment; filename="mote-{day:%Y-%m-%d}.ics"'
+    assert response.headers["Cache-Control"] == "no-store"
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert str(calendar["VERSION"]) == "2.0"
+    assert "Min plan" in str(calendar["PRODID"])
+    [event] = events(calendar)
+    assert str(event["UID"]) == uid_of(meeting)
+    assert event.decoded("DTSTART") == meeting.starts_at
+    assert event.decoded("DTEND") == meeting.ends_at
+    assert str(event["SUMMARY"]) == "Møte om planen din"
+    assert str(event["LOCATION"]) == "Nordby helsehus, møterom 2"
+    assert str(event["URL"]) == meeting.video_url
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert f"/plan/{plan.public_id}/meetings/{meeting.public_id}" in str(event["DESCRIPTION"])
+    text = response.get_data(as_text=True)
+    for health_text in HEALTH_TEXTS:
+        assert health_text not in text
+
+
+def test_the_file_is_the_same_event_each_time(browser):
+    meeting = next_meeting_of(browser.app, "patient")
+    plan = plan_of(browser.app, "patient")
+    browser.login_as("patient")
+    url = f"/plan/{plan.public_id}/meetings/{meeting.public_id}/calendar.ics"
+    first, second = (events(parse_calendar(browser.client.get(url)))[0] for _ in range(2))
+    assert first["UID"] == second["UID"]
+
+
+def test_a_relative_with_the_meetings_gets_the_file_with_the_patients_first_name(browser):
+    meeting = next_meeting_of(browser.app, "patient")
+    plan = plan_of(browser.app, "patient")
+    browser.login_as("relative")
+    [event] = events(parse_calendar(browser.client.get(f"/plan/{plan.public_id}/meetings/{meeting.public_id}/calendar.ics")))
+    assert str(event["SUMMARY"]) == "Møte om planen til Sigrid"
+
+
+def test_the_summary_is_in_the_persons_language(browser):
+    meeting = next_meeting_of(browser.app, "patient")
+    plan = plan_of(browser.app, "patient")
+    browser.login_as("patient")
+    for language, summary in (("nn", "Møte om planen din"), ("en", "Meeting about your plan")):
+        with browser.client.session_transaction() as session:
+            session["locale"] = language
+        [event] = events(parse_calendar(browser.client.get(f"/plan/{plan.public_id}/meetings/{meeting.public_id}/calendar.ics")))
+        assert str(event["SUMMARY"]) == summary, language
+
+
+def test_strangers_and_relatives_without_the_meetings_get_404(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    meeting = next_meeting_of(fresh_app, "patient")
+    plan = plan_of(fresh_app, "patient")
+    url = f"/plan/{plan.public_id}/meetings/{meeting.public_id}/calendar.ics"
+    browser.login_as("guardian1")  # Emil's mother: nothing to do with Sigrid's plan
+    assert browser.client.get(url).status_code == 404
+    change_membership(fresh_app, membership_of(fresh_app, "relative", "patient").id, scopes=Scope.MESSAGES.value)
+    browser.login_as("relative")
+    assert browser.client.get(url).status_code == 404
+    assert browser.client.get(f"/plan/{plan.public_id}/meetings/{uuid.uuid4()}/calendar.ics").status_code == 404
+
+
+def test_a_cancelled_meeting_is_marked_cancelled(fresh_app):  # noqa: F811
+    meeting = next_meeting_of(fresh_app, "patient")
+    with fresh_app.app_context():
+        db.session.get(Meeting, meeting.id).cancelled = True
+        db.session.commit()
+    browser = Browser(fresh_app, fresh_app.test_client())
+    browser.login_as("patient")
+    plan = plan_of(fresh_app, "patient")
+    [event] = events(parse_calendar(browser.client.get(f"/plan/{plan.public_id}/meetings/{meeting.public_id}/calendar.ics")))
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["SUMMARY"]) == "Avlyst: Møte om planen din"
+
+
+def test_upcoming_meetings_offer_the_file_on_the_list_and_the_meeting_page(browser):
+    meeting = next_meeting_of(browser.app, "patient")
+    plan = plan_of(browser.app, "patient")
+    browser.login_as("patient")
+    file_url = f"/plan/{plan.public_id}/meetings/{meeting.public_id}/calendar.ics"
+    listing = browser.get(f"/plan/{plan.public_id}/meetings")
+    links = [a for a in listing.select("a[href$='/calendar.ics']")]
+    assert file_url in [a["href"] for a in links]
+    assert all(a.get_text(" ", strip=True).startswith("Legg til i kalenderen") for a in links)
+    past = [m for m in meetings_of(browser.app, "patient") if m.starts_at < utcnow()]
+    assert not [a for a in links if any(str(m.public_id) in a["href"] for m in past)]
+    page = browser.get(f"/plan/{plan.public_id}/meetings/{meeting.public_id}")
+    assert page.select_one(f"a[href='{file_url}']").get_text(" ", strip=True).startswith("Legg til i kalenderen")
+    assert listing.select_one(f"a[href='/plan/{plan.public_id}/calendar']") is not None
+
+
+# --- The private address ------------------------------------------------------------------
+
+
+def test_the_patient_turns_on_an_address_that_is_shown_once_and_stored_as_a_hash(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("patient")
+    before = browser.get(f"/plan/{plan.public_id}/calendar")
+    assert "Alle som har adressen, kan se når og hvor møtene er." in before.get_text(" ", strip=True)
+    assert before.select_one("#calendar-address") is None
+
+    address = turn_on_address(browser, plan)
+    token = token_of(address)
+    assert len(token) >= 43 and address.startswith("http://localhost/kalender/")
+
+    again = browser.get(f"/plan/{plan.public_id}/calendar")
+    assert token not in str(again)
+    assert "Kalenderadressen er slått på." in again.get_text(" ", strip=True)
+    with fresh_app.app_context():
+        [feed] = db.session.scalars(select(CalendarFeed)).all()
+        assert feed.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        assert feed.membership.role is Role.OWNER
+
+
+def test_the_feed_holds_the_meetings_the_patient_sees_and_sets_no_cookie(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("patient")
+    address = turn_on_address(browser, plan)
+    response = poll(fresh_app, address)
+    calendar = parse_calendar(response)
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert uids(calendar) == {uid_of(m) for m in meetings_of(fresh_app, "patient")}
+    text = response.get_data(as_text=True)
+    for health_text in HEALTH_TEXTS:
+        assert health_text not in text
+
+
+def test_replacing_the_address_stops_the_old_one_and_turning_off_stops_both(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("patient")
+    old = turn_on_address(browser, plan)
+    new = turn_on_address(browser, plan)  # "Lag ny adresse" posts to the same place
+    assert old != new
+    assert poll(fresh_app, old).status_code == 404
+    assert poll(fresh_app, new).status_code == 200
+
+    page = browser.get(f"/plan/{plan.public_id}/calendar")
+    response = browser.submit(page, f"form[action='/plan/{plan.public_id}/calendar/turn-off']")
+    assert response.status_code == 200
+    assert "Kalenderadressen er slått av. Den virker ikke lenger." in browser.parse(response).get_text(" ", strip=True)
+    assert poll(fresh_app, new).status_code == 404
+    assert browser.get(f"/plan/{plan.public_id}/calendar").select_one(
+        f"form[action='/plan/{plan.public_id}/calendar/turn-off']") is None
+
+
+def test_a_relatives_feed_follows_the_grant_and_ends_with_it(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    membership = membership_of(fresh_app, "relative", "patient")
+    browser.login_as("relative")
+    address = turn_on_address(browser, plan)
+    [summary] = {str(e["SUMMARY"]) for e in events(parse_calendar(poll(fresh_app, address)))}
+    assert summary == "Møte om planen til Sigrid"
+
+    change_membership(fresh_app, membership.id, scopes=Scope.MESSAGES.value)  # narrowed: no meetings
+    assert poll(fresh_app, address).status_code == 404
+    change_membership(fresh_app, membership.id, scopes=Scope.MEETINGS_AND_CONTACTS.value)
+    assert poll(fresh_app, address).status_code == 200
+
+    yesterday = dt.date.today() - dt.timedelta(days=2)
+    change_membership(fresh_app, membership.id, valid_until=yesterday)  # expired
+    assert poll(fresh_app, address).status_code == 404
+    change_membership(fresh_app, membership.id, valid_until=None)
+    assert poll(fresh_app, address).status_code == 200
+
+    change_membership(fresh_app, membership.id, revoked_at=utcnow())  # withdrawn
+    assert poll(fresh_app, address).status_code == 404
+    # Given again later (sharing.grant_relative starts the grant anew): the old address stays dead.
+    change_membership(fresh_app, membership.id, revoked_at=None, created_at=utcnow())
+    assert poll(fresh_app, address).status_code == 404
+
+
+def test_a_relative_without_the_meetings_cannot_have_an_address(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    change_membership(fresh_app, membership_of(fresh_app, "relative", "patient").id, scopes=Scope.MESSAGES.value)
+    browser.login_as("relative")
+    assert browser.client.get(f"/plan/{plan.public_id}/calendar").status_code == 404
+    # A form posted anyway, with a valid CSRF token from a page the relative may see, changes nothing.
+    token = browser.get(f"/plan/{plan.public_id}/").select_one("input[name=csrf_token]")["value"]
+    assert browser.client.post(f"/plan/{plan.public_id}/calendar", data={"csrf_token": token}).status_code == 404
+    with fresh_app.app_context():
+        assert db.session.scalars(select(CalendarFeed)).all() == []
+
+
+def test_a_guardians_feed_leaves_out_what_the_child_keeps_from_guardians(fresh_app):  # noqa: F811
+    plan = plan_of(fresh_app, "child")
+    with fresh_app.app_context():
+        hidden = Meeting(plan_id=plan.id, title="Samtale med helsesykepleier", starts_at=utcnow() + dt.timedelta(days=4),
+                         hidden_from_guardians=True)
+        db.session.add(hidden)
+        db.session.commit()
+        hidden_uid = uid_of(hidden)
+    browser = Browser(fresh_app, fresh_app.test_client())
+    browser.login_as("guardian1")
+    guardians = uids(parse_calendar(poll(fresh_app, turn_on_address(browser, plan))))
+    browser.login_as("child")
+    childs = uids(parse_calendar(poll(fresh_app, turn_on_address(browser, plan))))
+    assert hidden_uid in childs
+    assert guardians == childs - {hidden_uid}
+    listing = browser.get(f"/plan/{plan.public_id}/meetings")
+    assert len(guardians) == len(listing.select("article.card")) - 1
+
+
+def test_the_coordinator_is_not_offered_an_address(browser):
+    plan = plan_of(browser.app, "patient")
+    browser.login_as("coordinator")
+    assert browser.client.get(f"/plan/{plan.public_id}/calendar").status_code == 404
+    listing = browser.get(f"/plan/{plan.public_id}/meetings")
+    assert listing.select_one(f"a[href='/plan/{plan.public_id}/calendar']") is None
+
+
+def test_every_address_that_opens_nothing_gets_the_same_answer(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("relative")
+    withdrawn = turn_on_address(browser, plan)
+    change_membership(fresh_app, membership_of(fresh_app, "relative", "patient").id, revoked_at=utcnow())
+    browser.login_as("patient")
+    replaced = turn_on_address(browser, plan)
+    turn_on_address(browser, plan)
+    answers = {
+        name: poll(fresh_app, address)
+        for name, address in {
+            "withdrawn grant": withdrawn,
+            "replaced": replaced,
+            "unknown": "http://localhost/kalender/" + "A" * 43 + ".ics",
+            "malformed": "http://localhost/kalender/x.ics",
+        }.items()
+    }
+    shapes = {name: (r.status_code, r.get_data(), r.headers["Content-Type"], "Set-Cookie" in r.headers)
+              for name, r in answers.items()}
+    assert set(shapes.values()) == {(404, b"Not found\n", "text/plain; charset=utf-8", False)}, shapes
+
+
+def test_the_last_use_is_written_at_most_once_an_hour(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("patient")
+    address = turn_on_address(browser, plan)
+
+    def last_used():
+        with fresh_app.app_context():
+            return db.session.scalar(select(CalendarFeed.last_used_at).where(CalendarFeed.revoked_at.is_(None)))
+
+    assert last_used() is None
+    poll(fresh_app, address)
+    first = last_used()
+    assert first is not None
+    poll(fresh_app, address)
+    assert last_used() == first
+    with fresh_app.app_context():
+        feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.revoked_at.is_(None)))
+        feed.last_used_at = utcnow() - dt.timedelta(minutes=61)
+        db.session.commit()
+    poll(fresh_app, address)
+    assert last_used() > first
+
+
+def test_the_feed_speaks_the_language_the_person_chose(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("relative")
+    address = turn_on_address(browser, plan)
+    relative = person_by_key(fresh_app, "relative")
+    with fresh_app.app_context():
+        db.session.merge(relative).preferred_locale = "en"
+        db.session.commit()
+    summaries = {str(e["SUMMARY"]) for e in events(parse_calendar(poll(fresh_app, address)))}
+    assert summaries == {"Meeting about Sigrid's plan"}
+
+
+def test_the_feed_is_rate_limited_per_address(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("patient")
+    address = turn_on_address(browser, plan)
+    limited = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_app.config["SQLALCHEMY_DATABASE_URI"],
+                          "RATELIMIT_ENABLED": True, "CALENDAR_FEED_RATE_LIMIT": "3 per hour"})
+    limiter.reset()
+    try:
+        assert [poll(limited, address).status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert poll(limited, turn_on_address(browser, plan)).status_code == 200, "the limit is per address"
+    finally:
+        # The limiter is shared by every app in the test run: leave it as the others expect.
+        limiter.enabled = False
+        limiter.reset()
+        with limited.app_context():
+            db.engine.dispose()
+
+
+# --- The token stays out of logs -----------------------------------------------------------
+
+
+def test_the_token_reaches_no_log_record(fresh_app, caplog):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("patient")
+    with caplog.at_level(logging.DEBUG):
+        address = turn_on_address(browser, plan)
+        poll(fresh_app, address)
+        turn_on_address(browser, plan)
+        poll(fresh_app, address)  # replaced: 404
+    token = token_of(address)
+    turned_on = [r for r in caplog.records if r.getMessage() == "calendar address turned on"]
+    assert len(turned_on) == 2, "the test must see the records the app writes about addresses"
+    assert not [r for r in caplog.records if token in r.getMessage() or token in str(vars(r))]
+
+
+@pytest.mark.parametrize("logger", ["werkzeug", "gunicorn.access"])
+def test_request_lines_are_redacted_where_they_are_logged(app, caplog, logger):
+    """The development server's request line, as every handler (tests/conftest.py's too) receives it."""
+    token = "Zk3v" * 11
+    with caplog.at_level(logging.INFO, logger=logger):
+        logging.getLogger(logger).info('%s - - [23/Nov/2026 01:00:00] "%s" %s -', "127.0.0.1",
+                                       f"GET /kalender/{token}.ics HTTP/1.1", "200")
+    [record] = [r for r in caplog.records if r.name == logger]
+    assert record.getMessage() == '127.0.0.1 - - [23/Nov/2026 01:00:00] "GET /kalender/[fjernet].ics HTTP/1.1" 200 -'
+
+
+def test_request_logs_hide_the_calendar_address():
+    token = "Zk3v" * 11
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1,
+        '%s - - [23/Nov/2026 01:00:00] "%s" %s -', ("127.0.0.1", f"GET /kalender/{token}.ics HTTP/1.1", "200"), None,
+    )
+    line = JsonFormatter().format(record)
+    assert token not in line
+    assert "GET /kalender/[fjernet].ics HTTP/1.1" in line
