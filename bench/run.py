@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--runs 3] [--seconds 4] [--connections 8] [--workers 2]
                                   [--large-plans 100000] [--no-scale] [--no-push] [--soak 0]
-                                  [--results bench/RESULTS.md]
+                                  [--lighthouse-runs 3] [--reminders 10000] [--results bench/RESULTS.md]
 
 What it does, all on 127.0.0.1:
 
