@@ -637,7 +637,9 @@ def main() -> None:
         push_text = push_figures()
         print(push_text)
         print(f"\nMeeting reminders (bench/reminders.py --reminders {arguments.reminders}) ...")
-        reminders_text = push_figures("reminders.py", ["--reminders", str(arguments.reminders)], timeout=1200)
+        # On the database the pages ran on: PostgreSQL when it answers, as in production.
+        reminders_text = push_figures("reminders.py", ["--reminders", str(arguments.reminders)]
+                                      + (["--postgres"] if postgres else []), timeout=1800)
         print(reminders_text)
 
     elapsed = time.monotonic() - started
