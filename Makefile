@@ -86,10 +86,17 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 # Not part of `make test`: timings belong in a benchmark. BENCH_ARGS="--runs 5 --soak 600" etc. (bench/run.py --help).
 BENCH_ARGS ?=
 
+# Lighthouse has its own package.json: its ~200 packages (185 MB, a minute of npm ci) are for
+# `make bench` only, so `make bootstrap` and `make test` do not install them.
+$(STAMPS)/lighthouse: bench/lighthouse/package.json bench/lighthouse/package-lock.json | $(STAMPS)
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --loglevel=error
+	touch $@
+
 .PHONY: bench
-bench: bootstrap ## Benchmarks on 127.0.0.1: pages under gunicorn vs a constant page, 100 vs 100,000 plans, memory, push; appends bench/RESULTS.md
+bench: bootstrap browser ## Benchmarks on 127.0.0.1: pages under gunicorn vs a constant page, 100 vs 100,000 plans, Lighthouse, memory, push, reminders; appends bench/RESULTS.md
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
 	  || echo "wrk could not be installed: bench/run.py uses its Python load generator"
+	@$(MAKE) --no-print-directory $(STAMPS)/lighthouse || echo "Lighthouse could not be installed: the bench runs without it"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Needs the network (PyPI's and npm's advisory data). Fails on a known vulnerability with a fix;
@@ -115,4 +122,4 @@ test: bootstrap browser audit ## Audit the dependencies, then run every test (SQ
 
 .PHONY: clean
 clean: ## Remove installed packages and local data
-	rm -rf $(VENV) node_modules $(VENDOR) $(STAMPS) instance
+	rm -rf $(VENV) node_modules bench/lighthouse/node_modules $(VENDOR) $(STAMPS) instance

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--runs 3] [--seconds 4] [--connections 8] [--workers 2]
                                   [--large-plans 100000] [--no-scale] [--no-push] [--soak 0]
-                                  [--results bench/RESULTS.md]
+                                  [--lighthouse-runs 3] [--reminders 10000] [--results bench/RESULTS.md]
 
 What it does, all on 127.0.0.1:
 
@@ -25,9 +25,12 @@ What it does, all on 127.0.0.1:
    median). The web app manifest is there too: the product's request hooks and the user
    lookup, without a template: the floor under every page of the app.
 5. The overview on the small and the large database, interleaved the same way: p95 large/small.
-6. Resident memory of each worker of the small server after the runs (and after --soak
-   seconds of mixed load, if asked), and the push fan-out (bench/push_throughput.py).
-7. Appends the results, the machine and the command to bench/RESULTS.md.
+6. Lighthouse (bench/lighthouse.py): the performance score of the overview and the crisis
+   plan in mobile emulation, logged in, on the small server.
+7. Resident memory of each worker of the small server after the runs (and after --soak
+   seconds of mixed load, if asked), the push fan-out (bench/push_throughput.py) and the
+   time to send 10,000 meeting reminders through the worker (bench/reminders.py).
+8. Appends the results, the machine and the command to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -489,17 +492,17 @@ def table(rows: dict[str, dict]) -> str:
 # --- Push fan-out --------------------------------------------------------------------------------
 
 
-def push_figures(timeout: float = 120) -> str:
-    script = REPO / "bench" / "push_throughput.py"
+def push_figures(name: str = "push_throughput.py", arguments: list[str] | None = None, timeout: float = 120) -> str:
+    script = REPO / "bench" / name
     if not script.exists():
-        return "bench/push_throughput.py is missing"
+        return f"bench/{name} is missing"
     try:
-        output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=timeout,
-                                cwd=REPO)
+        output = subprocess.run([sys.executable, str(script), *(arguments or [])], capture_output=True, text=True,
+                                timeout=timeout, cwd=REPO)
     except subprocess.TimeoutExpired:
-        return f"bench/push_throughput.py did not finish within {timeout:.0f} s"
+        return f"bench/{name} did not finish within {timeout:.0f} s"
     text = (output.stdout.strip() or output.stderr.strip()[-2000:])
-    return text if output.returncode == 0 else f"bench/push_throughput.py failed ({output.returncode}):\n{text}"
+    return text if output.returncode == 0 else f"bench/{name} failed ({output.returncode}):\n{text}"
 
 
 # --- Main -------------------------------------------------------------------------------------
@@ -514,13 +517,18 @@ def main() -> None:
                         help="connections kept busy (default: two per worker, so latency is mostly service time)")
     parser.add_argument("--large-plans", type=int, default=100_000, help="plans in the large database")
     parser.add_argument("--no-scale", action="store_true", help="skip the 100 vs --large-plans comparison")
-    parser.add_argument("--no-push", action="store_true", help="skip bench/push_throughput.py")
+    parser.add_argument("--no-push", action="store_true", help="skip bench/push_throughput.py and bench/reminders.py")
+    parser.add_argument("--reminders", type=int, default=10_000, help="meeting reminders for bench/reminders.py")
+    parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page (0: none)")
     parser.add_argument("--soak", type=float, default=0, help="seconds of mixed load before measuring memory again")
     parser.add_argument("--sqlite", action="store_true", help="SQLite even when PostgreSQL answers")
     parser.add_argument("--python-load", action="store_true", help="the Python load generator, not wrk")
     parser.add_argument("--results", default=str(REPO / "bench" / "RESULTS.md"))
     parser.add_argument("--note", default="", help="a line for RESULTS.md: what changed")
     arguments = parser.parse_args()
+    # A SIGTERM (kill, a CI time-out) unwinds like Ctrl-C: the gunicorn servers stop and the
+    # throwaway database is dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     import logging
 
@@ -601,6 +609,15 @@ def main() -> None:
             )
             print(scale_text + "\n")
 
+        lighthouse_text = ""
+        if arguments.lighthouse_runs > 0:
+            from bench.lighthouse import lighthouse_table
+
+            print(f"Lighthouse, {arguments.lighthouse_runs} runs per page ...")
+            lighthouse_text = lighthouse_table(small.url, f"{COOKIE_NAME}={person.cookie}", paths,
+                                               arguments.lighthouse_runs)
+            print(lighthouse_text + "\n")
+
         if arguments.soak > 0:
             print(f"Soak: {arguments.soak:g} s of mixed load ...")
             soak_file = requests_file(work, "soak", [
@@ -619,21 +636,27 @@ def main() -> None:
         ]
         print("Memory (resident, per gunicorn worker):\n  " + "\n  ".join(memory_lines))
 
-    push_text = ""
+    push_text = reminders_text = ""
     if not arguments.no_push:
         print("\nPush fan-out (bench/push_throughput.py) ...")
         push_text = push_figures()
         print(push_text)
+        print(f"\nMeeting reminders (bench/reminders.py --reminders {arguments.reminders}) ...")
+        # On the database the pages ran on: PostgreSQL when it answers, as in production.
+        reminders_text = push_figures("reminders.py", ["--reminders", str(arguments.reminders)]
+                                      + (["--postgres"] if postgres else []), timeout=1800)
+        print(reminders_text)
 
     elapsed = time.monotonic() - started
     verdict = f"overview / trivial = **{rows['overview']['ratio']:.3f}** (goal ≥ 0.5)"
     print(f"\n{verdict}\nDone in {elapsed:.0f} s.")
     write_results(Path(arguments.results), info, arguments, postgres, use_wrk, main_table, verdict, scale_text,
-                  memory_lines, push_text, elapsed)
+                  lighthouse_text, memory_lines, push_text, reminders_text, elapsed)
 
 
 def write_results(path: Path, info: dict, arguments, postgres: bool, use_wrk: bool, main_table: str, verdict: str,
-                  scale_text: str, memory_lines: list[str], push_text: str, elapsed: float) -> None:
+                  scale_text: str, lighthouse_text: str, memory_lines: list[str], push_text: str, reminders_text: str,
+                  elapsed: float) -> None:
     command = "bench/run.py " + shlex.join(sys.argv[1:])
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     try:
@@ -661,9 +684,15 @@ def write_results(path: Path, info: dict, arguments, postgres: bool, use_wrk: bo
     ]
     if scale_text:
         parts += ["Scale (the same overview, interleaved runs):", "", scale_text, ""]
+    if lighthouse_text:
+        parts += [f"Lighthouse 12, mobile emulation, logged in (bench/lighthouse.py, {arguments.lighthouse_runs} runs "
+                  "per page after one warm-up):", "", lighthouse_text, ""]
     parts += ["Memory (resident, per worker):", "", *[f"- {line}" for line in memory_lines], ""]
     if push_text:
         parts += ["Push fan-out (bench/push_throughput.py, defaults):", "", "```", push_text, "```", ""]
+    if reminders_text:
+        parts += [f"Meeting reminders end to end (bench/reminders.py --reminders {arguments.reminders}):", "",
+                  "```", reminders_text, "```", ""]
     header = "" if path.exists() else (
         "# Benchmark results\n\nAppended by `make bench` (bench/run.py). Shared, noisy machines: compare ratios "
         "and medians, not single figures.\n\n"

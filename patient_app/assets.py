@@ -14,8 +14,8 @@ How files are served (``serve_static`` replaces Flask's static view, same URL):
 
 - hashed files: ``Cache-Control: public, max-age=31536000, immutable``. Their
   name changes with their content, so a browser never needs to ask again;
-- plain files: Flask's ``no-cache`` (revalidated with ETag). The service
-  worker's app shell and the pages it keeps offline link these;
+- plain files: Flask's ``no-cache`` (revalidated with ETag). Linked only
+  without a build, or for a file changed since it;
 - both: the gzip copy to clients that accept it, with ``Vary: Accept-Encoding``.
 
 JavaScript modules import each other by relative path, and CSS may point at

@@ -10,7 +10,8 @@ import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import g
+from sqlalchemy.orm import joinedload, selectinload
 
 from patient_app.access import Part, PlanAccess, today_in_oslo, visible_to
 from patient_app.extensions import db
@@ -52,7 +53,8 @@ def measures(access: PlanAccess) -> list[Measure]:
         Measure,
         Measure.start_date,
         Measure.id,
-        options=(selectinload(Measure.responsible), selectinload(Measure.goal)),
+        # Both are many-to-one: joined into the one statement rather than two more.
+        options=(joinedload(Measure.responsible), joinedload(Measure.goal)),
     )
 
 
@@ -72,7 +74,8 @@ def _meetings_query(access: PlanAccess):
     return (
         select(Meeting)
         .where(Meeting.plan_id == access.plan.id, *visible_to(access, Meeting))
-        .options(selectinload(Meeting.invitees), selectinload(Meeting.minutes))
+        # Minutes are one per meeting: joined; invitees are a list: one more statement.
+        .options(selectinload(Meeting.invitees), joinedload(Meeting.minutes))
     )
 
 
@@ -91,14 +94,18 @@ def meetings_upcoming_and_past(access: PlanAccess) -> tuple[list[Meeting], list[
 
 
 def next_meeting(access: PlanAccess) -> Meeting | None:
+    """The overview's next meeting with who is invited, in one statement (the LIMIT goes into a
+    subquery); its minutes are not shown there, so they are not loaded."""
     now = datetime.now(timezone.utc)
     query = (
-        _meetings_query(access)
+        select(Meeting)
+        .where(Meeting.plan_id == access.plan.id, *visible_to(access, Meeting))
         .where(Meeting.starts_at >= now, Meeting.cancelled.is_(False))
+        .options(joinedload(Meeting.invitees))
         .order_by(Meeting.starts_at)
         .limit(1)
     )
-    return db.session.scalars(query).first()
+    return db.session.scalars(query).unique().first()
 
 
 def meeting(access: PlanAccess, meeting_id: uuid.UUID) -> Meeting | None:
@@ -241,7 +248,12 @@ def unread_message_count(access: PlanAccess | None) -> int | None:
     """Messages from others this person has not opened yet, or None without the messages part."""
     if access is None or not access.may_view(Part.MESSAGES):
         return None
-    return sum(count for _thread, count in db.session.execute(_unread_by_thread_query(access)))
+    # The overview and the navigation badge both ask during one request: counted once.
+    key = (access.plan.id, access.membership.person_id)
+    counted = g.setdefault("unread_message_counts", {})
+    if key not in counted:
+        counted[key] = sum(count for _thread, count in db.session.execute(_unread_by_thread_query(access)))
+    return counted[key]
 
 
 def message_threads(access: PlanAccess) -> list[tuple]:

@@ -277,7 +277,13 @@ class PushWorker:
         """
         from patient_app.models import Plan
 
-        turned_off: dict[tuple[int, object], bool] = {}
+        # Who turned each category off: one query per category in the batch, not one per person
+        # (a batch of reminders goes to 50 different people; bench/reminders.py).
+        people_by_category: dict[object, set[int]] = {}
+        for row in rows:
+            people_by_category.setdefault(row.kind.category, set()).add(row.person_id)
+        turned_off_sets = {category: turned_off_by(session, people, category)
+                           for category, people in people_by_category.items()}
         allowed: dict[tuple[int, int, object], bool] = {}
         plans = {plan.id: plan for plan in session.scalars(select(Plan).where(Plan.id.in_({r.plan_id for r in rows})))}
         meeting_ids = {r.meeting_id for r in rows if r.meeting_id is not None}
@@ -290,13 +296,11 @@ class PushWorker:
             if person.id != row.person_id:
                 payloads[row.id] = None  # the device moved to someone else after this was queued
                 continue
-            if (person.id, category) not in turned_off:
-                turned_off[person.id, category] = person.id in turned_off_by(session, {person.id}, category)
             if (person.id, row.plan_id, category) not in allowed:
                 plan = plans.get(row.plan_id)
                 access = access_to(person, plan.public_id) if plan else None
                 allowed[person.id, row.plan_id, category] = may_be_told(access, category)
-            if turned_off[person.id, category] or not allowed[person.id, row.plan_id, category]:
+            if person.id in turned_off_sets[category] or not allowed[person.id, row.plan_id, category]:
                 payloads[row.id] = None  # turned off, or the grant ended (hidden items were filtered when queued)
                 continue
             starts_at = None

@@ -142,12 +142,13 @@ def shell_files() -> list[tuple[str, Path]]:
 def shell_url(name: str) -> str:
     """The URL pages use for a shell file, so that what is precached is what they ask for offline.
 
-    Stylesheets, htmx and icons are linked through ``asset()`` (content-hashed
-    when built, patient_app/assets.py). The JavaScript modules are linked by
-    their plain names: app.js imports the others by relative path.
+    Every shell file is linked through ``asset()``: content-hashed when built
+    (patient_app/assets.py), cached for a year, so a repeat visit asks for none
+    of them. The build rewrites app.js's relative imports to the hashed names of
+    its modules, and the precache list below holds those same hashed names.
     """
     asset = current_app.jinja_env.globals.get("asset")
-    if asset is None or name.startswith("js/"):
+    if asset is None:
         return url_for("static", filename=name)
     return asset(name)
 

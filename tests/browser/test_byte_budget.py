@@ -19,7 +19,7 @@ The repeat visit is checked on the server and in the browser: while the same con
 opens the overview again, the app must see the page once and no request under
 /static/ at all, and every other request of the page must have been answered by the
 HTTP cache (hashed files, ``immutable``) or the service worker (the app shell it
-precached after the first visit: app.js and its modules, by their plain names).
+precached after the first visit: app.js and its modules, by their hashed names).
 """
 
 from __future__ import annotations

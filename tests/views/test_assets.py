@@ -79,7 +79,7 @@ def test_modules_import_the_hashed_names_so_a_change_in_one_renames_its_importer
     assert f'from "./{sw_client}"' in app_js
     assert not re.search(r"""["']\./[a-z-]+\.js["']""", app_js), "every relative import is hashed"
     assert "js/sw-client.js" in built["js/app.js"]["depends"]
-    # The plain file's gzip copy is of the plain file: the service worker precaches plain names.
+    # The plain file's gzip copy is of the plain file: linked when a module changed since the build.
     plain = gzip.decompress((static_copy / "dist/gz/js/app.js.gz").read_bytes())
     assert plain == (static_copy / "js/app.js").read_bytes()
 
@@ -115,10 +115,21 @@ def test_the_build_command(app, static_copy):
 def test_pages_link_hashed_files_when_built(browser, sigrid_plan, built):
     browser.login_as("patient")
     links = linked(browser.get(f"/plan/{sigrid_plan.public_id}/"))
-    for name in ("css/app.css", "css/pwa.css", "vendor/htmx.min.js"):
+    for name in ("css/app.css", "css/pwa.css", "vendor/htmx.min.js", "js/app.js"):
         assert "/static/" + built[name]["hashed"] in links, name
-    # app.js stays plain: the service worker precaches it and its modules by name (patient_app/views/pwa.py).
-    assert "/static/js/app.js" in links
+    assert not [link for link in links if "/dist/" not in link], "every static file is hashed"
+
+
+def test_the_service_worker_precaches_the_hashed_modules_the_page_imports(browser, built, static_copy):
+    """A repeat visit asks for no JavaScript: the shell holds exactly the names app.js imports."""
+    source = browser.client.get("/service-worker.js").get_data(as_text=True)
+    shell = json.loads(re.search(r"^const CONFIG = (\{.*\});$", source, re.M).group(1))["shell"]
+    module_urls = {"/static/" + entry["hashed"] for name, entry in built.items() if name.startswith("js/")}
+    assert module_urls <= set(shell)
+    assert not [url for url in shell if url.startswith("/static/js/")], "no plain module names left"
+    app_js = (static_copy / built["js/app.js"]["hashed"]).read_text()
+    for imported in re.findall(r'(?:from|import)\s*"\./([^"]+)"', app_js):
+        assert f"/static/dist/js/{imported}" in shell, imported
 
 
 def test_without_a_build_pages_link_the_plain_files(browser, sigrid_plan, static_copy):

@@ -78,7 +78,11 @@ def test_the_service_worker_is_served_at_the_root_with_its_configuration(client)
     config = json.loads(re.search(r"^const CONFIG = (\{.*\});$", source, re.M).group(1))
     assert re.fullmatch(r"[0-9a-f]{12}", config["version"])
     assert config["offline"] == "/offline" and "/offline" in config["shell"]
-    assert "/static/js/app.js" in config["shell"]
+    # The page's module script and every module it imports, by the names pages ask for.
+    script = BeautifulSoup(client.get("/login").get_data(as_text=True), "html.parser").select_one("script[type=module]")
+    assert script["src"] in config["shell"]
+    modules = {path.name for path in (STATIC / "js").glob("*.js")}
+    assert len([url for url in config["shell"] if "/js/" in url]) == len(modules)
     assert [url for url in config["shell"] if url.startswith("/static/") and "app." in url and url.endswith(".css")]
 
 
@@ -174,7 +178,8 @@ def test_every_page_links_the_manifest_and_loads_the_service_worker_script(brows
     assert page.select_one("meta[name=theme-color]")["content"] == pwa.THEME_COLOUR
     assert page.select_one("link[rel=apple-touch-icon]")
     script = page.select_one("script[type=module]")
-    assert script["src"] == "/static/js/app.js"
+    # Content-hashed when `make bootstrap` has built the assets (patient_app/assets.py).
+    assert re.fullmatch(r"/static/(dist/js/app\.[0-9a-f]{10}|js/app)\.js", script["src"])
     assert page.select_one("[data-update-banner]").has_attr("hidden")
 
 
