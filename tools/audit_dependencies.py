@@ -167,7 +167,7 @@ def main() -> int:
             print("The advisory services could not be reached, so nothing was proven safe (CI: failing).",
                   file=sys.stderr)
             return 2
-        print("WARNING: the dependency audit did not run (no network?). CI runs it; `make audit` to retry.",
+        print("WARNING: nothing was audited: the advisory services did not answer. `make audit` to retry where they do.",
               file=sys.stderr)
         return 0
     print("No known vulnerabilities with a fix in the Python or npm packages.")

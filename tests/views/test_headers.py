@@ -59,3 +59,29 @@ def test_htmx_keeps_no_history_in_local_storage(browser):
 def test_csrf_token_reaches_htmx_through_body_headers(browser):
     page = browser.get("/login")
     assert "X-CSRFToken" in page.body["hx-headers"]
+
+
+def test_no_cross_origin_access_is_granted(browser, sigrid_plan):
+    """ASVS 14.5.3: no CORS headers, even when another origin asks, preflight or not."""
+    browser.login_as("patient")
+    other_origin = {"Origin": "https://evil.example"}
+    page = browser.client.get(f"/plan/{sigrid_plan.public_id}/", headers=other_origin)
+    preflight = browser.client.options(
+        f"/plan/{sigrid_plan.public_id}/messages",
+        headers={**other_origin, "Access-Control-Request-Method": "POST"},
+    )
+    for response in (page, preflight):
+        assert not [name for name in response.headers.keys() if name.lower().startswith("access-control-")]
+
+
+def test_no_repository_backup_or_source_files_are_served(client):
+    """ASVS 4.3.2: what lies beside the app on disk is not reachable, whatever the path tries."""
+    paths = [
+        "/.git/config", "/.git/HEAD", "/.env", "/instance/dev-secrets.json", "/pyproject.toml",
+        "/static/../config.py", "/static/../../instance/dev-secrets.json", "/static/%2e%2e/config.py",
+        "/static/", "/static/js/", "/static/dist/", "/patient_app/config.py", "/config.py.bak", "/backup.sql",
+    ]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 404, f"{path} answered {response.status_code}"
+        assert b"SECRET" not in response.data and b"[core]" not in response.data
