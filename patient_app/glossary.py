@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from flask import g
-from flask_babel import gettext as _, pgettext
+from flask_babel import get_locale, gettext as _, pgettext
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,18 @@ WORD_PATTERNS = {
 
 
 def glossary() -> dict[str, Term]:
-    """The terms in the current language (translated on each call, so per request),
-    in the order a newcomer meets them."""
+    """The terms in the current language, in the order a newcomer meets them.
+
+    Kept for the request, per language: a page asks several times (each explanation,
+    the crisis-plan hint), and fourteen translations each time showed in the profile."""
+    by_locale = g.setdefault("glossary_by_locale", {})
+    locale = str(get_locale())
+    if locale not in by_locale:
+        by_locale[locale] = _translated_glossary()
+    return by_locale[locale]
+
+
+def _translated_glossary() -> dict[str, Term]:
     terms = (
         Term("individuell-plan", pgettext("glossary", "Individuell plan"),
              _("en plan for deg som trenger hjelp fra flere steder over lang tid")),
