@@ -63,7 +63,7 @@ sys.path.insert(0, str(REPO))
 BIN = Path(sys.executable).parent
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 USER_AGENT = "min-plan-bench/1 (loopback)"
-COOKIE_NAME = "min_plan_session"
+COOKIE_NAME = "__Host-min_plan_session"  # production settings, Secure cookies (config.host_only_cookie_name)
 WRK_LUA = REPO / "bench" / "wrk.lua"
 SMALL_SYNTHETIC_PLANS = 98  # + the two demo plans = 100
 

@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if app.config["ENV_NAME"] == "development":
         _fill_development_secrets(app)
+    settings.host_only_cookie_name(app.config)
     settings.check_production_safety(app.config)
 
     db.init_app(app)

@@ -112,6 +112,14 @@ BASE = {
 }
 
 
+def host_only_cookie_name(config: dict) -> None:
+    """Over HTTPS the session cookie is named __Host-…: browsers then accept it only with
+    Secure, Path=/ and no Domain, so no sibling subdomain can set or overwrite it (ASVS 3.4.4)."""
+    name = config["SESSION_COOKIE_NAME"]
+    if config.get("SESSION_COOKIE_SECURE") and not name.startswith("__Host-"):
+        config["SESSION_COOKIE_NAME"] = "__Host-" + name
+
+
 def check_production_safety(config: dict) -> None:
     """Stop start-up loudly when production would run with unsafe settings."""
     if config.get("ENV_NAME") != "production":

@@ -44,3 +44,27 @@ def test_development_generates_its_own_secrets(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     app = create_app({"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/d.sqlite"})
     assert len(app.config["SECRET_KEY"]) >= 32
+
+
+def test_over_https_the_session_cookie_is_host_only(tmp_path):
+    """ASVS 3.4.4: __Host- makes browsers refuse the cookie unless Secure, Path=/ and without Domain."""
+    from flask import session
+
+    from patient_app import create_app
+    from tests.conftest import TEST_CONFIG
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.sqlite",
+                      "SESSION_COOKIE_SECURE": True})
+    with app.test_request_context("/", base_url="https://min-plan.example"):
+        session["locale"] = "nb"
+        response = app.response_class()
+        app.session_interface.save_session(app, session, response)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-min_plan_session=")
+    attributes = [part.strip().lower() for part in cookie.split(";")[1:]]
+    assert "secure" in attributes and "path=/" in attributes
+    assert not [part for part in attributes if part.startswith("domain=")]
+
+
+def test_over_plain_http_in_development_the_cookie_keeps_its_plain_name(app):
+    assert app.config["SESSION_COOKIE_NAME"] == "min_plan_session"
