@@ -8,6 +8,7 @@ exist, so identifiers cannot be probed.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import enum
 import hashlib
 import re
@@ -21,6 +22,8 @@ from sqlalchemy import Select, or_, select
 
 from patient_app.extensions import db
 from patient_app.models import CalendarFeed, Membership, Person, Plan, Role, Scope
+
+log = logging.getLogger(__name__)
 
 OSLO = ZoneInfo("Europe/Oslo")
 GUARDIAN_AGE_LIMIT = 16  # pasient- og brukerrettighetsloven § 4-3: own consent from 16
@@ -142,11 +145,26 @@ def access_to(person: Person, plan_public_id: uuid.UUID, today: dt.date | None =
     return PlanAccess(plan=strongest.plan, membership=strongest)
 
 
+def refuse(reason: str, **details) -> None:
+    """Answer 404 (never 403: ids cannot be probed), and log the refusal as a security event
+    (ASVS 7.2.2) with opaque ids only: the endpoint, the person's public id, what was refused."""
+    from flask import request
+
+    person = getattr(current_user, "public_id", None)
+    log.warning("access refused: %s", reason, extra={
+        "endpoint": request.endpoint, "person": str(person) if person else "-",
+        **{key: str(value) for key, value in details.items()},
+    })
+    abort(404)
+
+
 def require_part(plan_public_id: uuid.UUID, part: Part) -> PlanAccess:
     """For views: the current user's access to this part of this plan, or 404."""
     access = access_to(current_user, plan_public_id)
-    if access is None or not access.may_view(part):
-        abort(404)
+    if access is None:
+        refuse("no access to the plan", plan=plan_public_id)
+    if not access.may_view(part):
+        refuse("part not granted", plan=plan_public_id, part=part.value)
     return access
 
 
@@ -337,7 +355,7 @@ def require_coordinator(plan_public_id: uuid.UUID) -> PlanAccess:
     """For views: the current user's right to edit this plan, or 404 (never 403: ids cannot be probed)."""
     access = coordinator_access_to(current_user, plan_public_id)
     if access is None:
-        abort(404)
+        refuse("not the plan's coordinator", plan=plan_public_id)
     return access
 
 
@@ -377,7 +395,7 @@ def coordinator_workspace(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not coordinated_plans(current_user):
-            abort(404)
+            refuse("not a coordinator")
         enter_context(COORDINATOR_CONTEXT)
         return view(*args, **kwargs)
 

@@ -58,7 +58,7 @@ class RequestIdFilter(logging.Filter):
 class JsonFormatter(logging.Formatter):
     """One JSON object a line, so logs can be searched without regular expressions."""
 
-    FIELDS = ("person", "plan", "status")
+    FIELDS = ("person", "plan", "status", "endpoint", "part")
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {

@@ -64,3 +64,19 @@ def test_a_log_line_is_one_json_object_with_the_request_id_and_no_identity_numbe
     assert entry["request_id"] == "req-12345678"
     assert entry["level"] == "WARNING"
     assert "12868410602" not in line and "[identitetsnummer fjernet]" in entry["message"]
+
+
+def test_refused_access_is_logged_as_a_security_event_with_opaque_ids_only(browser, sigrid_plan, caplog):
+    """ASVS 7.2.2: a refusal leaves a trace (who, which plan, what) that can be investigated,
+    while the person still gets the same 404 as for a plan that does not exist."""
+    browser.login_as("relative")  # Anders: meetings and contacts of Sigrid's plan, not her goals
+    with caplog.at_level(logging.WARNING, logger="patient_app.access"):
+        assert browser.client.get(f"/plan/{sigrid_plan.public_id}/goals").status_code == 404
+        assert browser.client.get(f"/plan/{sigrid_plan.public_id}/meetings").status_code == 200
+    refusals = [record for record in caplog.records if record.getMessage().startswith("access refused")]
+    assert len(refusals) == 1
+    refusal = json.loads(JsonFormatter().format(refusals[0]))
+    assert refusal["message"] == "access refused: part not granted"
+    assert refusal["plan"] == str(sigrid_plan.public_id) and refusal["part"] == "goals"
+    assert refusal["person"] not in ("", "-") and refusal["endpoint"]
+    assert "03828110224" not in json.dumps(refusal) and "Anders" not in json.dumps(refusal)
