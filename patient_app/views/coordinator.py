@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from contextlib import contextmanager
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -115,6 +116,31 @@ def _render_form(template: str, access: PlanAccess, form, **context):
 # --- Messages: closing and reopening a conversation ----------------------------
 
 
+# What names an item in its history: "Målet «Gå tur»" needs the title, a decision its service.
+ITEM_LABELS = {
+    "goal": lambda goal: goal.title,
+    "measure": lambda measure: measure.title,
+    "decision": lambda decision: decision.service,
+    "meeting": lambda meeting: meeting.title,
+    "participant": lambda participant: participant.name,
+}
+
+
+def _add_with_history(access: PlanAccess, kind: str, item) -> None:
+    """Add a new item and its "created" entry in the plan's history, in the same transaction."""
+    db.session.add(item)
+    db.session.flush()  # the history entry points at the item's public id
+    history.record_created(access, kind, item, ITEM_LABELS[kind](item))
+
+
+@contextmanager
+def _changes_recorded(access: PlanAccess, kind: str, item, fields: history.Fields):
+    """Whatever the block changes in ``fields`` lands in the plan's history as one entry."""
+    before = history.snapshot(item, fields)
+    yield
+    history.record_update(access, kind, item, ITEM_LABELS[kind](item), before, fields)
+
+
 @bp.post(f"{PLAN}/messages/<uuid:thread_id>/close")
 @coordinates_plan
 def close_thread(access: PlanAccess, thread_id: uuid.UUID):
@@ -201,9 +227,7 @@ def new_goal(access: PlanAccess):
     if form.validate_on_submit():
         goal = Goal(plan_id=access.plan.id, position=len(queries.goals_with_steps(access)))
         _apply_goal(access, form, goal)
-        db.session.add(goal)
-        db.session.flush()
-        history.record_created(access, "goal", goal, goal.title)
+        _add_with_history(access, "goal", goal)
         db.session.commit()
         flash(_("Målet «%(title)s» er lagt til.", title=goal.title))
         return _plan_home(access, "goals")
@@ -216,9 +240,8 @@ def edit_goal(access: PlanAccess, goal_id: uuid.UUID):
     goal = _item_or_404(access, Goal, goal_id)
     form = _goal_form(access, goal)
     if form.validate_on_submit():
-        before = history.snapshot(goal, GOAL_FIELDS)
-        _apply_goal(access, form, goal)
-        history.record_update(access, "goal", goal, goal.title, before, GOAL_FIELDS)
+        with _changes_recorded(access, "goal", goal, GOAL_FIELDS):
+            _apply_goal(access, form, goal)
         db.session.commit()
         flash(_("Målet «%(title)s» er lagret.", title=goal.title))
         return _plan_home(access, "goals")
@@ -289,9 +312,7 @@ def new_measure(access: PlanAccess):
     if form.validate_on_submit():
         measure = Measure(plan_id=access.plan.id)
         _apply_measure(access, form, measure)
-        db.session.add(measure)
-        db.session.flush()
-        history.record_created(access, "measure", measure, measure.title)
+        _add_with_history(access, "measure", measure)
         db.session.commit()
         flash(_("Tiltaket «%(title)s» er lagt til.", title=measure.title))
         return _plan_home(access, "measures")
@@ -304,9 +325,8 @@ def edit_measure(access: PlanAccess, measure_id: uuid.UUID):
     measure = _item_or_404(access, Measure, measure_id)
     form = _measure_form(access, measure)
     if form.validate_on_submit():
-        before = history.snapshot(measure, MEASURE_FIELDS)
-        _apply_measure(access, form, measure)
-        history.record_update(access, "measure", measure, measure.title, before, MEASURE_FIELDS)
+        with _changes_recorded(access, "measure", measure, MEASURE_FIELDS):
+            _apply_measure(access, form, measure)
         db.session.commit()
         flash(_("Tiltaket «%(title)s» er lagret.", title=measure.title))
         return _plan_home(access, "measures")
@@ -359,9 +379,7 @@ def new_decision(access: PlanAccess):
     if form.validate_on_submit():
         decision = ServiceDecision(plan_id=access.plan.id)
         _apply_decision(form, decision)
-        db.session.add(decision)
-        db.session.flush()
-        history.record_created(access, "decision", decision, decision.service)
+        _add_with_history(access, "decision", decision)
         db.session.commit()
         flash(_("Vedtaket om «%(service)s» er lagt til.", service=decision.service))
         return _plan_home(access, "decisions")
@@ -374,9 +392,8 @@ def edit_decision(access: PlanAccess, decision_id: uuid.UUID):
     decision = _item_or_404(access, ServiceDecision, decision_id)
     form = _decision_form(access, decision)
     if form.validate_on_submit():
-        before = history.snapshot(decision, DECISION_FIELDS)
-        _apply_decision(form, decision)
-        history.record_update(access, "decision", decision, decision.service, before, DECISION_FIELDS)
+        with _changes_recorded(access, "decision", decision, DECISION_FIELDS):
+            _apply_decision(form, decision)
         db.session.commit()
         flash(_("Vedtaket om «%(service)s» er lagret.", service=decision.service))
         return _plan_home(access, "decisions")
@@ -452,9 +469,7 @@ def new_meeting(access: PlanAccess):
     if form.validate_on_submit():
         meeting = Meeting(plan_id=access.plan.id)
         _apply_meeting(access, form, meeting)
-        db.session.add(meeting)
-        db.session.flush()
-        history.record_created(access, "meeting", meeting, meeting.title)
+        _add_with_history(access, "meeting", meeting)
         _notify_about_meeting(access, meeting, NotificationKind.MEETING_CREATED)
         db.session.commit()
         flash(_("Møtet «%(title)s» er satt opp.", title=meeting.title))
@@ -468,10 +483,9 @@ def edit_meeting(access: PlanAccess, meeting_id: uuid.UUID):
     meeting = _item_or_404(access, Meeting, meeting_id)
     form = _meeting_form(access, meeting)
     if form.validate_on_submit():
-        before = history.snapshot(meeting, MEETING_FIELDS)
         was_cancelled, was_at = meeting.cancelled, meeting.starts_at
-        _apply_meeting(access, form, meeting)
-        history.record_update(access, "meeting", meeting, meeting.title, before, MEETING_FIELDS)
+        with _changes_recorded(access, "meeting", meeting, MEETING_FIELDS):
+            _apply_meeting(access, form, meeting)
         if meeting.cancelled and not was_cancelled:
             _notify_about_meeting(access, meeting, NotificationKind.MEETING_CANCELLED)
         elif meeting.starts_at != was_at and not meeting.cancelled:
@@ -600,9 +614,7 @@ def new_participant(access: PlanAccess):
     if form.validate_on_submit():
         participant = Participant(plan_id=access.plan.id, position=len(queries.participants(access)))
         _apply_participant(form, participant)
-        db.session.add(participant)
-        db.session.flush()
-        history.record_created(access, "participant", participant, participant.name)
+        _add_with_history(access, "participant", participant)
         db.session.commit()
         flash(_("%(name)s er lagt til i planen.", name=participant.name))
         return _plan_home(access, "contacts")
@@ -615,9 +627,8 @@ def edit_participant(access: PlanAccess, participant_id: uuid.UUID):
     participant = _item_or_404(access, Participant, participant_id)
     form = ParticipantForm(obj=participant)
     if form.validate_on_submit():
-        before = history.snapshot(participant, PARTICIPANT_FIELDS)
-        _apply_participant(form, participant)
-        history.record_update(access, "participant", participant, participant.name, before, PARTICIPANT_FIELDS)
+        with _changes_recorded(access, "participant", participant, PARTICIPANT_FIELDS):
+            _apply_participant(form, participant)
         db.session.commit()
         flash(_("Opplysningene om %(name)s er lagret.", name=participant.name))
         return _plan_home(access, "contacts")
@@ -712,9 +723,7 @@ def decide_proposal(access: PlanAccess, proposal_id: uuid.UUID):
             position=len(queries.goals_with_steps(access)),
             hidden_from_guardians=proposal.hidden_from_guardians,
         )
-        db.session.add(goal)
-        db.session.flush()
-        history.record_created(access, "goal", goal, goal.title)
+        _add_with_history(access, "goal", goal)
         proposal.result_public_id = goal.public_id
     db.session.commit()
     name = proposal.proposed_by.first_name
