@@ -31,6 +31,7 @@ from tests.browser.helpers import (
     person_row,
     plan_url_arguments,
 )
+from tests.conftest import app_on_new_database, live_system
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -141,6 +142,16 @@ def artifacts() -> Path:
 
 
 # --- The live system and its data ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """The running system the browser tests share, on a database of its own: they send
+    messages, grant access and change settings as people would, and the views tests
+    read the seeded database expecting the demo data as seeded."""
+    with app_on_new_database(tmp_path_factory) as app:
+        with live_system(app.config["SQLALCHEMY_DATABASE_URI"]) as running:
+            yield running
 
 
 @pytest.fixture(scope="session")

@@ -225,3 +225,19 @@ def test_a_hard_page_would_fail():
         "forvaltningsrettslige bestemmelser og kommunens retningslinjer for tjenestetildeling."
     )
     assert lix(hard) > LIX_LIMIT
+
+
+def test_the_access_log_explains_the_words_in_the_parts_and_roles_it_lists(fresh_browser):
+    """The log's rows name roles and parts ("koordinator", "Tiltak", "Kriseplan"): which ones
+    depends on who has looked, so the page explains whatever its rows hold."""
+    from tests.views.conftest import plan_of
+
+    plan = plan_of(fresh_browser.app, "patient")
+    fresh_browser.login_as("coordinator")
+    for part in ("measures", "decisions", "crisis-plan", "meetings"):
+        assert fresh_browser.client.get(f"/plan/{plan.public_id}/{part}").status_code == 200
+    fresh_browser.login_as("patient")
+    response = fresh_browser.client.get(f"/plan/{plan.public_id}/access-log")
+    html = response.get_data(as_text=True)
+    assert "Tiltak" in html and "koordinator" in html
+    assert not unexplained_first_uses(html)
