@@ -38,6 +38,7 @@ def push_service(devices: int, latency: float, infos, commands, results) -> None
             "requests": len(received),
             "decrypted": sum(1 for r in received if r.payload and r.payload.get("title") == "Min plan"),
             "vapid_valid": sum(1 for r in received if r.vapid_valid),
+            "devices": len({r.key_id for r in received}),
         })
 
 

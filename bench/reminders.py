@@ -31,20 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def push_service(devices: int, latency: float, infos, commands, results) -> None:
-    from tests.notify.fake_push import FakePushService
-
-    with FakePushService(latency=latency) as service:
-        infos.put([service.subscribe().info for _ in range(devices)])
-        commands.get()  # wait for "done"
-        received = list(service.received)
-        results.put({
-            "requests": len(received),
-            "decrypted": sum(1 for r in received if r.payload and r.payload.get("title") == "Min plan"),
-            "vapid_valid": sum(1 for r in received if r.vapid_valid),
-            "devices": len({r.key_id for r in received}),
-        })
+from bench.push_throughput import push_service  # noqa: E402  (the fake push service in its own process)
 
 
 def subscribe_owners(url: str, subscriptions: list[dict]) -> int:
