@@ -80,16 +80,28 @@ def audit(url: str, cookie_header: str, folder: Path) -> dict:
     }
 
 
+def audit_again_if_asked(url: str, cookie_header: str, folder: Path) -> dict:
+    """Lighthouse sometimes fails to record its trace (NO_NAVSTART) and says "Please run Lighthouse
+    again"; so do that, once, and say so. Any other failure stops the measurement."""
+    try:
+        return audit(url, cookie_header, folder)
+    except RuntimeError as error:
+        if "run Lighthouse again" not in str(error):
+            raise
+        print(f"  Lighthouse asked to be run again ({str(error)[-80:]}); running {url} once more", file=sys.stderr)
+        return audit(url, cookie_header, folder)
+
+
 def measure(base_url: str, cookie_header: str, pages: dict[str, str], runs: int) -> dict[str, list[dict]]:
     """Runs taken in turn across the pages, like bench/run.py does, so noise hurts them alike."""
     results: dict[str, list[dict]] = {name: [] for name in pages}
     with tempfile.TemporaryDirectory(prefix="min-plan-lighthouse-") as folder:
         # Not counted: Chromium's first start on a machine scored the overview 77 (TBT 1 s)
         # where the runs after it gave 97-100.
-        audit(base_url + next(iter(pages.values())), cookie_header, Path(folder))
+        audit_again_if_asked(base_url + next(iter(pages.values())), cookie_header, Path(folder))
         for _run in range(runs):
             for name, path in pages.items():
-                results[name].append(audit(base_url + path, cookie_header, Path(folder)))
+                results[name].append(audit_again_if_asked(base_url + path, cookie_header, Path(folder)))
     return results
 
 
