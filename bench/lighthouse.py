@@ -145,20 +145,14 @@ def main() -> None:
     sys.path.insert(0, str(REPO))
     logging.disable(logging.WARNING)
     os.environ["MIN_PLAN_ENV"] = "testing"  # this process only builds the database and the cookie
-    from bench.run import COOKIE_NAME, SMALL_SYNTHETIC_PLANS, Server, create_database, drop_database, \
-        postgres_answers, prepare_person
-    from bench.seed_large import seed
+    from bench.run import COOKIE_NAME, SMALL_SYNTHETIC_PLANS, Server, postgres_answers, prepare_person, \
+        seeded_throwaway_database
 
     secrets_env = {name: secrets.token_urlsafe(32) for name in ("SECRET_KEY", "PID_HASH_KEY", "OIDC_CLIENT_SECRET")}
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="min-plan-bench-")))
-        if postgres_answers() and not arguments.sqlite:
-            name = f"min_plan_bench_lighthouse_{os.getpid()}"
-            url = create_database(name)
-            stack.callback(drop_database, name)
-        else:
-            url = f"sqlite:///{work}/bench.sqlite"
-        seed(url, SMALL_SYNTHETIC_PLANS, quiet=True)
+        url = seeded_throwaway_database(stack, work, "bench_lighthouse", SMALL_SYNTHETIC_PLANS,
+                                        postgres_answers() and not arguments.sqlite)
         server = Server("lighthouse", url, secrets_env, 2, work)
         stack.callback(server.stop)
         server.wait_ready()

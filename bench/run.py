@@ -148,6 +148,20 @@ def drop_database(name: str) -> None:
     engine.dispose()
 
 
+def seeded_throwaway_database(stack, work: Path, label: str, plans: int, postgres: bool) -> str:
+    """A database for one run, with ``plans`` synthetic plans, dropped when ``stack`` closes."""
+    from bench.seed_large import seed
+
+    if postgres:
+        name = f"min_plan_{label}_{os.getpid()}"
+        url = create_database(name)
+        stack.callback(drop_database, name)
+    else:
+        url = f"sqlite:///{work}/{label}.sqlite"
+    seed(url, plans, quiet=True)
+    return url
+
+
 def plan_count(url: str) -> int:
     return row_count(url, "plan")
 
@@ -544,17 +558,10 @@ def main() -> None:
 
     secrets_env = {name: secrets.token_urlsafe(32) for name in ("SECRET_KEY", "PID_HASH_KEY", "OIDC_CLIENT_SECRET")}
     os.environ.update({"MIN_PLAN_ENV": "testing"})  # this process only builds databases and cookies
-    from bench.seed_large import seed
 
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="min-plan-bench-")))
-        if postgres:
-            small_name = f"min_plan_bench_small_{os.getpid()}"
-            small_url = create_database(small_name)
-            stack.callback(drop_database, small_name)
-        else:
-            small_url = f"sqlite:///{work}/bench.sqlite"
-        seed(small_url, SMALL_SYNTHETIC_PLANS, quiet=True)
+        small_url = seeded_throwaway_database(stack, work, "bench_small", SMALL_SYNTHETIC_PLANS, postgres)
         large_url = None
         if postgres and not arguments.no_scale:
             large_url = prepare_large(arguments.large_plans)

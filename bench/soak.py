@@ -56,11 +56,10 @@ from bench.run import (  # noqa: E402
     SMALL_SYNTHETIC_PLANS,
     Person,
     Server,
-    create_database,
-    drop_database,
     machine,
     make_session_cookies,
     postgres_answers,
+    seeded_throwaway_database,
 )
 
 MAX_GROWTH = 0.10
@@ -312,17 +311,10 @@ def main() -> None:
     database = f"PostgreSQL ({info['postgresql']})" if postgres else "SQLite"
     secrets_env = {name: secrets.token_urlsafe(32) for name in ("SECRET_KEY", "PID_HASH_KEY", "OIDC_CLIENT_SECRET")}
     os.environ.update({"MIN_PLAN_ENV": "testing"})  # this process only builds the database and cookies
-    from bench.seed_large import seed
 
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="min-plan-soak-")))
-        if postgres:
-            name = f"min_plan_soak_{os.getpid()}"
-            url = create_database(name)
-            stack.callback(drop_database, name)
-        else:
-            url = f"sqlite:///{work}/soak.sqlite"
-        seed(url, max(SMALL_SYNTHETIC_PLANS, arguments.users), quiet=True)
+        url = seeded_throwaway_database(stack, work, "soak", max(SMALL_SYNTHETIC_PLANS, arguments.users), postgres)
         cookies = make_session_cookies(secrets_env, url, patients(url, arguments.users))
         server = Server("soak", url, secrets_env, arguments.workers, work)
         stack.callback(server.stop)
