@@ -1,6 +1,6 @@
 """Where a page's time goes: cProfile over repeated requests through Flask's test client.
 
-    .venv/bin/python bench/profile_page.py [overview|goals|fragment|post|manifest|trivial] [--requests 200]
+    .venv/bin/python bench/profile_page.py [overview|goals|fragment|post|manifest|signed-in|trivial] [--requests 200]
                                            [--database URL] [--sort cumulative|tottime] [--limit 40]
 
 The app runs with the production settings (throwaway secrets) on a fresh SQLite
@@ -28,12 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("page", nargs="?", default="overview", choices=["overview", "goals", "fragment", "post", "manifest", "trivial"])
+    parser.add_argument("page", nargs="?", default="overview", choices=["overview", "goals", "fragment", "post", "manifest", "signed-in", "trivial"])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database", default="")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--no-profile", action="store_true", help="only the wall time per request, without the profiler")
+    parser.add_argument("--show-sql", action="store_true", help="print the SQL statements of one request")
     arguments = parser.parse_args()
 
     import logging
@@ -42,6 +43,7 @@ def main() -> None:
     from flask_login.utils import _create_identifier
     from sqlalchemy import event, select
 
+    from bench.constant_pages import SIGNED_IN_PATH, add_signed_in_constant_page
     from bench.seed_large import seed
     from patient_app import create_app, login_sessions
     from patient_app.demo.people import demo_person
@@ -57,6 +59,7 @@ def main() -> None:
         "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
         **{name: secrets.token_urlsafe(32) for name in ("SECRET_KEY", "PID_HASH_KEY", "OIDC_CLIENT_SECRET")},
     })
+    add_signed_in_constant_page(app)
     agent = "min-plan-profile"
     environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": agent}
     client = app.test_client()
@@ -78,6 +81,8 @@ def main() -> None:
     def request_for(page: str):
         if page == "trivial":  # the 404 page: the layout and the hooks, no plan
             return lambda: client.get("/this-page-does-not-exist", headers=headers, base_url="https://localhost")
+        if page == "signed-in":  # the hooks and the login check, a constant page (bench/constant_pages.py)
+            return lambda: client.get(SIGNED_IN_PATH, headers=headers, base_url="https://localhost")
         if page == "manifest":  # the hooks, no SQL
             return lambda: client.get("/manifest.webmanifest", headers=headers, base_url="https://localhost")
         if page in ("overview", "goals"):
@@ -108,6 +113,9 @@ def main() -> None:
     send()
     event.remove(engine, "before_cursor_execute", count)
     print(f"{len(statements)} SQL statements per request")
+    if arguments.show_sql:
+        for number, statement in enumerate(statements, 1):
+            print(f"-- {number}\n{statement}")
     started = time.perf_counter()
     for _ in range(arguments.requests):
         send()

@@ -12,7 +12,7 @@ What it does, all on 127.0.0.1:
    --large-plans synthetic ones with ten messages each (bench/seed_large.py), made once
    and kept as min_plan_bench_large_<N>: the first run spends a few minutes on it.
 2. gunicorn with MIN_PLAN_ENV=production and throwaway secrets, sync workers, one server
-   per database, serving bench/wsgi.py: the app, and a constant Flask page at /bench/trivial.
+   per database, serving bench/wsgi.py: the app, and the constant pages of bench/constant_pages.py.
    Rate limits are off (every request comes from one address; with them on we would time
    the 429 page) and so is HTTPS, so the Secure session cookie is sent by hand.
 3. A session cookie for the patient (Sigrid, from the demo), made as a login makes it and
@@ -389,6 +389,8 @@ def endpoint_specs(paths: dict, folder: Path) -> dict[str, tuple[Path, dict]]:
         # The product's request hooks (session, security headers, compression, locale), one SQL
         # statement (who is logged in), no template: what any page of the app costs at least.
         "manifest (app hooks, 1 SQL)": (requests_file(folder, "manifest", ["GET\t/manifest.webmanifest\t"]), {}),
+        # The constant page again, from the product's app to the logged-in patient (bench/constant_pages.py).
+        "signed-in constant page": (requests_file(folder, "signed-in", ["GET\t/_bench/signed-in\t"]), {}),
         # A static file as gunicorn serves it (gzip copy, immutable when the build is there).
         "static file (" + paths["stylesheet"].rsplit("/", 1)[1] + ")": (
             requests_file(folder, "static", [f"GET\t{paths['stylesheet']}\t"]), {}),

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from patient_app.extensions import db
 from patient_app.models import CalendarFeed, Membership, Person, Plan, Role, Scope
@@ -112,20 +112,27 @@ def membership_is_active(membership: Membership, owner: Person, today: dt.date) 
     return True
 
 
-def _memberships_query(person: Person, today: dt.date) -> Select:
-    """Memberships that may be active; age rules are applied afterwards in Python."""
-    return (
-        select(Membership)
-        .join(Membership.plan)
-        .where(Membership.person_id == person.id, Membership.revoked_at.is_(None))
-        .where(or_(Membership.valid_until.is_(None), Membership.valid_until >= today))
-    )
+# The statements every plan page runs are built once, with bound parameters: building
+# one (and its cache key) anew on each request cost about as much as running it.
+# Memberships that may be active; the age rules are applied afterwards in Python.
+POSSIBLY_ACTIVE_MEMBERSHIPS = (
+    select(Membership)
+    .join(Membership.plan)
+    .where(Membership.person_id == bindparam("person_id"), Membership.revoked_at.is_(None))
+    .where(or_(Membership.valid_until.is_(None), Membership.valid_until >= bindparam("today")))
+)
+POSSIBLY_ACTIVE_MEMBERSHIPS_OF_PLAN = POSSIBLY_ACTIVE_MEMBERSHIPS.where(Plan.public_id == bindparam("plan_public_id"))
+COORDINATOR_MEMBERSHIP_OF_PLAN = POSSIBLY_ACTIVE_MEMBERSHIPS_OF_PLAN.where(Membership.role == Role.COORDINATOR)
+
+
+def _possibly_active(statement: Select, person: Person, today: dt.date, **parameters) -> list[Membership]:
+    return db.session.scalars(statement, {"person_id": person.id, "today": today, **parameters}).all()
 
 
 def accessible_plans(person: Person, today: dt.date | None = None) -> list[PlanAccess]:
     """Every plan this person may open now, their own first."""
     today = today or today_in_oslo()
-    rows = db.session.scalars(_memberships_query(person, today)).all()
+    rows = _possibly_active(POSSIBLY_ACTIVE_MEMBERSHIPS, person, today)
     accesses = [
         PlanAccess(plan=m.plan, membership=m)
         for m in rows
@@ -137,8 +144,8 @@ def accessible_plans(person: Person, today: dt.date | None = None) -> list[PlanA
 def access_to(person: Person, plan_public_id: uuid.UUID, today: dt.date | None = None) -> PlanAccess | None:
     """The strongest active access this person has to the plan, or None."""
     today = today or today_in_oslo()
-    query = _memberships_query(person, today).where(Plan.public_id == plan_public_id)
-    active = [m for m in db.session.scalars(query) if membership_is_active(m, m.plan.owner, today)]
+    possibly_active = _possibly_active(POSSIBLY_ACTIVE_MEMBERSHIPS_OF_PLAN, person, today, plan_public_id=plan_public_id)
+    active = [m for m in possibly_active if membership_is_active(m, m.plan.owner, today)]
     if not active:
         return None
     strongest = min(active, key=lambda m: list(Role).index(m.role))
@@ -198,7 +205,11 @@ def record_view(access: PlanAccess, part: Part) -> None:
 
 
 def visible_to(access: PlanAccess, model) -> list:
-    """Query conditions that keep items a guardian may not see out of lists."""
+    """Query conditions that keep items a guardian may not see out of lists.
+
+    They depend on nothing but ``access.hides_guardian_restricted_items``:
+    queries.py builds each statement once per value of it.
+    """
     if access.hides_guardian_restricted_items and hasattr(model, "hidden_from_guardians"):
         return [model.hidden_from_guardians.is_(False)]
     return []
@@ -333,10 +344,8 @@ CHILD_PRIVACY_AGE = 12  # pasient- og brukerrettighetsloven § 3-4: from 12, som
 def coordinator_access_to(person: Person, plan_public_id: uuid.UUID, today: dt.date | None = None) -> PlanAccess | None:
     """This person's active coordinator membership of the plan, or None."""
     today = today or today_in_oslo()
-    query = _memberships_query(person, today).where(
-        Plan.public_id == plan_public_id, Membership.role == Role.COORDINATOR
-    )
-    membership = db.session.scalars(query).first()
+    memberships = _possibly_active(COORDINATOR_MEMBERSHIP_OF_PLAN, person, today, plan_public_id=plan_public_id)
+    membership = memberships[0] if memberships else None
     if membership is None or not membership_is_active(membership, membership.plan.owner, today):
         return None
     return PlanAccess(plan=membership.plan, membership=membership)

@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 
 from flask import current_app, g, request, session
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from patient_app.device_labels import device_label
 from patient_app.extensions import db
@@ -49,6 +49,16 @@ def cookie_data_for(person: Person, user_agent: str) -> dict:
             SESSION_KEY: str(row.public_id)}
 
 
+# Built once: every request runs it, and building the statement (and its cache key)
+# anew each time cost about as much as running it.
+LIVE_LOGIN = (
+    select(Person, LoginSession)
+    .join(LoginSession, LoginSession.person_id == Person.id)
+    .where(Person.public_id == bindparam("person_key"), LoginSession.public_id == bindparam("session_key"),
+           LoginSession.ended_at.is_(None))
+)
+
+
 def person_for_request(person_public_id: str) -> Person | None:
     """The user loader's one query: the person, only while the cookie's session row is live."""
     try:
@@ -56,12 +66,7 @@ def person_for_request(person_public_id: str) -> Person | None:
         session_key = uuid.UUID(session.get(SESSION_KEY, ""))
     except (ValueError, TypeError):
         return None
-    row = db.session.execute(
-        select(Person, LoginSession)
-        .join(LoginSession, LoginSession.person_id == Person.id)
-        .where(Person.public_id == person_key, LoginSession.public_id == session_key,
-               LoginSession.ended_at.is_(None))
-    ).first()
+    row = db.session.execute(LIVE_LOGIN, {"person_key": person_key, "session_key": session_key}).first()
     if row is None:
         return None
     person, login_session = row

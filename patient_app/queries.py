@@ -9,8 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from collections.abc import Callable
+
 from flask import g
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from patient_app.access import Part, PlanAccess, today_in_oslo, visible_to
@@ -27,19 +29,35 @@ from patient_app.models import (
 )
 
 
-def _items(access: PlanAccess, model, *order_by, options=()):
-    query = (
-        select(model)
-        .where(model.plan_id == access.plan.id, *visible_to(access, model))
-        .order_by(*order_by)
-        .options(*options)
-    )
-    return db.session.scalars(query).all()
+# --- Statements built once ----------------------------------------------------
+# Every page runs the same few statements. Each is built once per visibility (with
+# or without the items a guardian may not see: the one thing access.visible_to
+# depends on) with the plan and the times as bound parameters: building a statement
+# and its cache key anew on each request cost about as much as running it.
+
+_BUILT: dict[tuple[str, bool], Select] = {}
+
+
+def _built_once(name: str, access: PlanAccess, build: Callable[[PlanAccess], Select]) -> Select:
+    key = (name, access.hides_guardian_restricted_items)
+    statement = _BUILT.get(key)
+    if statement is None:
+        statement = _BUILT[key] = build(access)
+    return statement
+
+
+def _of_plan(model, access: PlanAccess) -> Select:
+    return select(model).where(model.plan_id == bindparam("plan_id"), *visible_to(access, model))
+
+
+def _items(name: str, access: PlanAccess, model, *order_by, options=()):
+    statement = _built_once(name, access, lambda access: _of_plan(model, access).order_by(*order_by).options(*options))
+    return db.session.scalars(statement, {"plan_id": access.plan.id}).all()
 
 
 def goals_with_steps(access: PlanAccess) -> list[tuple[Goal, list[Goal]]]:
     """Main goals, each with its steps (delmål), in the plan's order."""
-    goals = _items(access, Goal, Goal.position, Goal.id)
+    goals = _items("goals", access, Goal, Goal.position, Goal.id)
     steps_by_parent: dict[int, list[Goal]] = {}
     for goal in goals:
         if goal.parent_id is not None:
@@ -49,6 +67,7 @@ def goals_with_steps(access: PlanAccess) -> list[tuple[Goal, list[Goal]]]:
 
 def measures(access: PlanAccess) -> list[Measure]:
     return _items(
+        "measures",
         access,
         Measure,
         Measure.start_date,
@@ -67,69 +86,83 @@ def measures_now_and_other(access: PlanAccess) -> tuple[list[Measure], list[Meas
 
 
 def service_decisions(access: PlanAccess) -> list[ServiceDecision]:
-    return _items(access, ServiceDecision, ServiceDecision.valid_to, ServiceDecision.id)
+    return _items("service decisions", access, ServiceDecision, ServiceDecision.valid_to, ServiceDecision.id)
 
 
 def _meetings_query(access: PlanAccess):
-    return (
-        select(Meeting)
-        .where(Meeting.plan_id == access.plan.id, *visible_to(access, Meeting))
+    return _of_plan(Meeting, access).options(
         # Minutes are one per meeting: joined; invitees are a list: one more statement.
-        .options(selectinload(Meeting.invitees), joinedload(Meeting.minutes))
+        selectinload(Meeting.invitees), joinedload(Meeting.minutes)
     )
 
 
+def _upcoming_meetings(access: PlanAccess) -> Select:
+    return _meetings_query(access).where(Meeting.starts_at >= bindparam("now")).order_by(Meeting.starts_at)
+
+
+def _past_meetings(access: PlanAccess) -> Select:
+    return _meetings_query(access).where(Meeting.starts_at < bindparam("now")).order_by(Meeting.starts_at.desc())
+
+
 def upcoming_meetings(access: PlanAccess) -> list[Meeting]:
-    now = datetime.now(timezone.utc)
-    return db.session.scalars(_meetings_query(access).where(Meeting.starts_at >= now).order_by(Meeting.starts_at)).all()
+    statement = _built_once("upcoming meetings", access, _upcoming_meetings)
+    return db.session.scalars(statement, {"plan_id": access.plan.id, "now": datetime.now(timezone.utc)}).all()
 
 
 def meetings_upcoming_and_past(access: PlanAccess) -> tuple[list[Meeting], list[Meeting]]:
     now = datetime.now(timezone.utc)
-    upcoming = upcoming_meetings(access)
+    upcoming = db.session.scalars(
+        _built_once("upcoming meetings", access, _upcoming_meetings), {"plan_id": access.plan.id, "now": now}
+    ).all()
     past = db.session.scalars(
-        _meetings_query(access).where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc())
+        _built_once("past meetings", access, _past_meetings), {"plan_id": access.plan.id, "now": now}
     ).all()
     return upcoming, past
+
+
+def _next_meeting(access: PlanAccess) -> Select:
+    return (
+        _of_plan(Meeting, access)
+        .where(Meeting.starts_at >= bindparam("now"), Meeting.cancelled.is_(False))
+        .options(joinedload(Meeting.invitees))
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
 
 
 def next_meeting(access: PlanAccess) -> Meeting | None:
     """The overview's next meeting with who is invited, in one statement (the LIMIT goes into a
     subquery); its minutes are not shown there, so they are not loaded."""
-    now = datetime.now(timezone.utc)
-    query = (
-        select(Meeting)
-        .where(Meeting.plan_id == access.plan.id, *visible_to(access, Meeting))
-        .where(Meeting.starts_at >= now, Meeting.cancelled.is_(False))
-        .options(joinedload(Meeting.invitees))
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    )
-    return db.session.scalars(query).unique().first()
+    statement = _built_once("next meeting", access, _next_meeting)
+    return db.session.scalars(statement, {"plan_id": access.plan.id, "now": datetime.now(timezone.utc)}).unique().first()
 
 
 def meeting(access: PlanAccess, meeting_id: uuid.UUID) -> Meeting | None:
-    return db.session.scalars(_meetings_query(access).where(Meeting.public_id == meeting_id)).first()
+    statement = _built_once(
+        "meeting", access, lambda access: _meetings_query(access).where(Meeting.public_id == bindparam("meeting_id"))
+    )
+    return db.session.scalars(statement, {"plan_id": access.plan.id, "meeting_id": meeting_id}).first()
 
 
 def crisis_plan(access: PlanAccess) -> CrisisPlan | None:
-    return db.session.scalar(select(CrisisPlan).where(CrisisPlan.plan_id == access.plan.id))
+    statement = _built_once("crisis plan", access, lambda access: select(CrisisPlan).where(CrisisPlan.plan_id == bindparam("plan_id")))
+    return db.session.scalar(statement, {"plan_id": access.plan.id})
 
 
 def participants(access: PlanAccess) -> list[Participant]:
-    query = (
+    statement = _built_once("participants", access, lambda access: (
         select(Participant)
-        .where(Participant.plan_id == access.plan.id)
+        .where(Participant.plan_id == bindparam("plan_id"))
         .order_by(Participant.is_coordinator.desc(), Participant.position, Participant.name)
-    )
-    return db.session.scalars(query).all()
+    ))
+    return db.session.scalars(statement, {"plan_id": access.plan.id}).all()
 
 
 def coordinator(access: PlanAccess) -> Participant | None:
-    query = select(Participant).where(
-        Participant.plan_id == access.plan.id, Participant.is_coordinator.is_(True)
-    )
-    return db.session.scalars(query).first()
+    statement = _built_once("coordinator", access, lambda access: select(Participant).where(
+        Participant.plan_id == bindparam("plan_id"), Participant.is_coordinator.is_(True)
+    ))
+    return db.session.scalars(statement, {"plan_id": access.plan.id}).first()
 
 
 def consents(access: PlanAccess) -> list[Consent]:
@@ -224,12 +257,18 @@ def access_log(access: PlanAccess, limit: int = 200) -> list:
 # grant lacks messages must not learn that messages exist.
 
 
+def _unread_by_thread(access: PlanAccess):
+    """(thread id, unread count) rows for the person, who is ``me``."""
+    statement = _built_once("unread by thread", access, _unread_by_thread_query)
+    return db.session.execute(statement, {"plan_id": access.plan.id, "me": access.membership.person_id})
+
+
 def _unread_by_thread_query(access: PlanAccess):
     from sqlalchemy import and_, func, or_
 
     from patient_app.models import Message, MessageThread, ThreadReadMark
 
-    me = access.membership.person_id
+    me = bindparam("me")
     return (
         select(Message.thread_id, func.count(Message.id))
         .join(MessageThread, Message.thread_id == MessageThread.id)
@@ -237,7 +276,7 @@ def _unread_by_thread_query(access: PlanAccess):
             ThreadReadMark,
             and_(ThreadReadMark.thread_id == Message.thread_id, ThreadReadMark.person_id == me),
         )
-        .where(MessageThread.plan_id == access.plan.id, *visible_to(access, MessageThread))
+        .where(MessageThread.plan_id == bindparam("plan_id"), *visible_to(access, MessageThread))
         .where(Message.author_id != me)
         .where(or_(ThreadReadMark.last_read_message_id.is_(None), Message.id > ThreadReadMark.last_read_message_id))
         .group_by(Message.thread_id)
@@ -252,7 +291,7 @@ def unread_message_count(access: PlanAccess | None) -> int | None:
     key = (access.plan.id, access.membership.person_id)
     counted = g.setdefault("unread_message_counts", {})
     if key not in counted:
-        counted[key] = sum(count for _thread, count in db.session.execute(_unread_by_thread_query(access)))
+        counted[key] = sum(count for _thread, count in _unread_by_thread(access))
     return counted[key]
 
 
@@ -262,12 +301,11 @@ def message_threads(access: PlanAccess) -> list[tuple]:
 
     if not access.may_view(Part.MESSAGES):
         return []
-    unread = dict(db.session.execute(_unread_by_thread_query(access)).all())
-    threads = db.session.scalars(
-        select(MessageThread)
-        .where(MessageThread.plan_id == access.plan.id, *visible_to(access, MessageThread))
-        .order_by(MessageThread.last_message_at.desc(), MessageThread.id.desc())
-    ).all()
+    unread = dict(_unread_by_thread(access).all())
+    statement = _built_once("threads", access, lambda access: _of_plan(MessageThread, access).order_by(
+        MessageThread.last_message_at.desc(), MessageThread.id.desc()
+    ))
+    threads = db.session.scalars(statement, {"plan_id": access.plan.id}).all()
     pairs = [(thread, unread.get(thread.id, 0)) for thread in threads]
     return sorted(pairs, key=lambda pair: (pair[1] == 0, pair[0].is_closed))
 
@@ -278,15 +316,12 @@ def message_thread(access: PlanAccess, thread_id: uuid.UUID):
 
     if not access.may_view(Part.MESSAGES):
         return None
-    return db.session.scalars(
-        select(MessageThread)
-        .where(
-            MessageThread.plan_id == access.plan.id,
-            MessageThread.public_id == thread_id,
-            *visible_to(access, MessageThread),
-        )
+    statement = _built_once("thread", access, lambda access: (
+        _of_plan(MessageThread, access)
+        .where(MessageThread.public_id == bindparam("thread_id"))
         .options(selectinload(MessageThread.messages).joinedload(Message.author))
-    ).first()
+    ))
+    return db.session.scalars(statement, {"plan_id": access.plan.id, "thread_id": thread_id}).first()
 
 
 def coordinator_summaries(accesses: list[PlanAccess]) -> list[dict]:
