@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g, session
 from flask_babel import get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from patient_app.extensions import babel
 
@@ -44,6 +46,22 @@ def init_app(app: Flask) -> None:
         npgettext=lambda context, singular, plural, n: request_translations().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = translate
+
+
+@pass_eval_context
+def translate(eval_context, string: str, **variables) -> str:
+    """``_()`` in templates: what Jinja's newstyle gettext does, in one call instead of three.
+
+    Jinja's ``_`` calls its ``gettext``, which calls the function installed above,
+    each through the template's call machinery; a page says ``_()`` some 75 times.
+    Same rules: the text is safe markup, the variables are escaped, and ``%%`` is a
+    per cent sign (tests/views/test_language.py).
+    """
+    translated = request_translations().ugettext(string)
+    if eval_context.autoescape:
+        translated = Markup(translated)
+    return translated % variables
 
 
 def request_translations():

@@ -44,3 +44,21 @@ def test_logged_in_choice_is_kept_on_the_person(browser, sigrid_plan, app):
 
     assert person_by_key(app, "patient").preferred_locale == "nn"
     choose_language(browser, "nb", f"/plan/{sigrid_plan.public_id}/")
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("nb", "Du ser planen til <b>&."), ("en", "You are viewing the plan for <b>&.")])
+def test_template_translations_escape_their_variables_and_follow_the_locale(app, locale, expected):
+    """``_()`` in templates (patient_app/i18n.py: translate) escapes what is put into a text,
+    not the text itself, as Jinja's newstyle gettext does, and ``%%`` is a per cent sign."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from bs4 import BeautifulSoup
+
+    source = '<p>{{ _("Du ser planen til %(name)s.", name=name) }}</p><p>{{ _("100 %%") }}</p>'
+    with app.test_request_context(), force_locale(locale):
+        html = render_template_string(source, name="<b>&")
+    first, second = BeautifulSoup(html, "html.parser").find_all("p")
+    assert first.get_text() == expected
+    assert first.find("b") is None, "a variable must never become markup"
+    assert second.get_text() == "100 %"
