@@ -11,7 +11,7 @@ What it does, all on 127.0.0.1:
    98 synthetic ones, 100 plans, made afresh each run. "large": the demo plans plus
    --large-plans synthetic ones with ten messages each (bench/seed_large.py), made once
    and kept as min_plan_bench_large_<N>: the first run spends a few minutes on it.
-2. gunicorn with MIN_PLAN_ENV=production and throwaway secrets, sync workers, one server
+2. gunicorn with the product's gunicorn.conf.py, MIN_PLAN_ENV=production and throwaway secrets, one server
    per database, serving bench/wsgi.py: the app, and the constant pages of bench/constant_pages.py.
    Rate limits are off (every request comes from one address; with them on we would time
    the 429 page) and so is HTTPS, so the Secure session cookie is sent by hand.
@@ -222,7 +222,9 @@ class Server:
             self.env["ALLOW_SQLITE_IN_PRODUCTION"] = "1"
         self.log = open(log_dir / f"gunicorn-{name}.log", "w", encoding="utf-8")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+            # The product's settings (gunicorn.conf.py); the worker count, the port and a
+            # short shutdown are the benchmark's.
+            [str(BIN / "gunicorn"), "--config", str(REPO / "gunicorn.conf.py"), "--workers", str(workers),
              "--bind", f"127.0.0.1:{self.port}", "--chdir", str(REPO), "--pythonpath", str(REPO),
              "--graceful-timeout", "5", "bench.wsgi:application"],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,

@@ -1,0 +1,34 @@
+"""gunicorn's production settings for Min plan.
+
+    gunicorn "patient_app:create_app()"      # from the repository root, with MIN_PLAN_ENV=production
+
+gunicorn reads ./gunicorn.conf.py by itself; bench/run.py, bench/soak.py and
+bench/lighthouse.py start gunicorn with this file too, so what is measured is what
+runs. TLS ends at the proxy in front, which is the only client these workers see.
+"""
+
+import os
+
+# Sync workers: the app holds no long-lived connections (messages poll; there are no
+# server-sent events), so one request per process is enough and the simplest to reason about.
+worker_class = "sync"
+
+# As many workers as CPUs, not gunicorn's suggested 2 x CPUs + 1: a page's time is
+# Python, not waiting on the database (a round trip to PostgreSQL on the same network
+# is well under a tenth of a millisecond). Measured on 2 CPUs with bench/run.py, 5
+# workers gave the overview less throughput than 2 and 4 times the p95. WEB_CONCURRENCY
+# overrides it, as on most platforms.
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+
+# A page answers in milliseconds; a request still running after 30 s is stuck and is
+# better ended than left holding a worker. On SIGTERM (a deploy) requests in flight get
+# 20 s to finish.
+timeout = 30
+graceful_timeout = 20
+
+# Request lines and headers no browser needs: refused before Flask sees them.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
