@@ -430,6 +430,14 @@ def test_a_crisis_plan_with_every_row_filled_opens_again_without_an_empty_row(fr
     assert names == [f"Person {row + 1}" for row in range(MAX_CRISIS_CONTACTS)]
 
 
+def test_a_crisis_contact_error_is_named_in_the_summary_at_its_field(fresh_browser, lise):
+    """The summary used to print a row's errors as "{}" with a link to nowhere."""
+    page = fresh_browser.get(workspace(lise, "crisis-plan"))
+    response = submit(fresh_browser, page, "main form", {"contacts-3-name": "Eva", "contacts-3-phone": ""})
+    links = [(a["href"], text(a)) for a in fresh_browser.parse(response).select(".error-summary a")]
+    assert links == [("#contacts-3-phone", "Skriv telefonnummeret")]
+
+
 # --- Contacts and participants -------------------------------------------------------------------
 
 
