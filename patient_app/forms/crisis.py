@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField
+from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
 from patient_app.forms.text import long_text_field, text_field
@@ -37,9 +38,31 @@ class CrisisContactForm(Form):
 MAX_CRISIS_CONTACTS = 12
 
 
+class ContactRows(FieldList):
+    """The rows of "whom I call". WTForms' FieldList takes the first ``max_entries`` rows and
+    silently drops the rest; this one also counts the rows that were sent (``rows_sent``),
+    so the form can refuse too many instead of saving part of the list."""
+
+    rows_sent = 0
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        self.rows_sent = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
+
+
 class CrisisPlanForm(FlaskForm):
     warning_signs = long_text_field(_l("Tegn på at jeg har det vanskelig"))
     what_i_can_do = long_text_field(_l("Dette kan jeg gjøre selv"))
     what_others_can_do = long_text_field(_l("Dette vil jeg at andre gjør, og slik vil jeg bli møtt"))
     practical_matters = long_text_field(_l("Praktiske ting (barn, dyr, nøkler)"))
-    contacts = FieldList(FormField(CrisisContactForm), min_entries=1, max_entries=MAX_CRISIS_CONTACTS)
+    contacts = ContactRows(FormField(CrisisContactForm), min_entries=1, max_entries=MAX_CRISIS_CONTACTS)
+
+    def validate_contacts(self, field):
+        # The page never offers more rows than this; a post with more was made by hand or by
+        # an old page. Saving the first rows only would lose people without a word.
+        if field.rows_sent > MAX_CRISIS_CONTACTS:
+            raise ValidationError(_l(
+                "Listen kan ha høyst %(max)d personer. Skjemaet sendte flere, og ingenting er lagret. "
+                "Se over listen og lagre på nytt.",
+                max=MAX_CRISIS_CONTACTS,
+            ))

@@ -7,7 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from patient_app.extensions import db
 from patient_app.forms.crisis import MAX_CRISIS_CONTACTS
@@ -436,6 +436,32 @@ def test_a_crisis_contact_error_is_named_in_the_summary_at_its_field(fresh_brows
     response = submit(fresh_browser, page, "main form", {"contacts-3-name": "Eva", "contacts-3-phone": ""})
     links = [(a["href"], text(a)) for a in fresh_browser.parse(response).select(".error-summary a")]
     assert links == [("#contacts-3-phone", "Skriv telefonnummeret")]
+
+
+def test_a_crisis_plan_posted_with_more_rows_than_the_form_has_changes_nothing(fresh_browser, lise):
+    """A post made by hand (or by a stale page) with 13 people: WTForms kept the first 12 and
+    dropped the rest without a word. Now the form comes back with the error and nothing is saved."""
+    with fresh_browser.app.app_context():
+        before = [(c.name, c.phone) for c in db.session.scalar(select(CrisisPlan).where(CrisisPlan.plan_id == lise.id)).contacts]
+        changes_before = db.session.scalar(select(func.count(PlanChange.id)))
+    page = fresh_browser.get(workspace(lise, "crisis-plan"))
+    rows = {"warning_signs": "Endret tekst som ikke skal lagres"}
+    for row in range(MAX_CRISIS_CONTACTS + 1):
+        rows |= {f"contacts-{row}-name": f"Person {row + 1}", f"contacts-{row}-phone": f"900 00 {row:03d}"}
+    response = submit(fresh_browser, page, "main form", rows)
+    assert response.status_code == 200
+    page = fresh_browser.parse(response)
+    message = ("Listen kan ha høyst 12 personer. Skjemaet sendte flere, og ingenting er lagret. "
+               "Se over listen og lagre på nytt.")
+    assert [(a["href"], text(a)) for a in page.select(".error-summary a")] == [("#contacts", message)]
+    assert page.select_one("#contacts").name == "h2", "the summary's link lands on the list"
+    assert text(page.select_one("#contacts-error")) == f"Feil: {message}"
+    assert page.title.get_text().startswith("Feil:")
+    with fresh_browser.app.app_context():
+        crisis = db.session.scalar(select(CrisisPlan).where(CrisisPlan.plan_id == lise.id))
+        assert [(c.name, c.phone) for c in crisis.contacts] == before
+        assert crisis.warning_signs != "Endret tekst som ikke skal lagres"
+        assert db.session.scalar(select(func.count(PlanChange.id))) == changes_before
 
 
 # --- Contacts and participants -------------------------------------------------------------------
