@@ -1,4 +1,5 @@
-"""Private calendar addresses: turning one on, replacing it, turning it off, and noting its use.
+"""Private calendar addresses: turning one on, replacing it, turning it off, noting its use,
+and which meetings the address holds.
 
 One address per membership at a time. The token is made here, shown once and
 never stored: only its sha256 is (access.calendar_token_hash), so a copy of the
@@ -12,11 +13,11 @@ import datetime as dt
 import logging
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 
-from patient_app.access import PlanAccess, calendar_token_hash
+from patient_app.access import PlanAccess, calendar_token_hash, visible_to
 from patient_app.extensions import db
-from patient_app.models import CalendarFeed
+from patient_app.models import CalendarFeed, Meeting
 from patient_app.models._base import utcnow
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,13 @@ log = logging.getLogger(__name__)
 # A calendar polls every few minutes to every few hours; the last use is worth
 # knowing to the hour, not worth a database write per poll.
 LAST_USED_RESOLUTION = dt.timedelta(hours=1)
+
+# How far back the feed reaches; every upcoming meeting is in it. A phone's calendar is
+# synced to a cloud (iCloud, Google, Microsoft), outside Min plan's protection, and
+# even when and where someone met about their plan is health-related: the calendar
+# should hold as little of that history as it needs. Three months covers looking back
+# at a recent meeting; older ones drop out of the feed, and the calendar removes them.
+FEED_HISTORY = dt.timedelta(days=90)
 
 
 def active_feed(access: PlanAccess) -> CalendarFeed | None:
@@ -67,3 +75,25 @@ def note_use(feed: CalendarFeed, now: dt.datetime | None = None) -> None:
         return
     feed.last_used_at = now
     db.session.commit()
+
+
+# Built once per visibility (with or without what a guardian may not see), with the plan
+# and the time as bound parameters, as patient_app/queries.py does for pages.
+_FEED_MEETINGS: dict[bool, Select] = {}
+
+
+def feed_meetings(access: PlanAccess, now: dt.datetime | None = None) -> list[Meeting]:
+    """The meetings in the feed: those this membership may see that start FEED_HISTORY ago
+    or later, oldest first. One statement, whatever the plan's size: an event needs neither
+    who is invited nor the minutes (patient_app/ics.py), so neither is loaded."""
+    key = access.hides_guardian_restricted_items
+    statement = _FEED_MEETINGS.get(key)
+    if statement is None:
+        statement = _FEED_MEETINGS[key] = (
+            select(Meeting)
+            .where(Meeting.plan_id == bindparam("plan_id"), Meeting.starts_at >= bindparam("since"),
+                   *visible_to(access, Meeting))
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    since = (now or utcnow()) - FEED_HISTORY
+    return db.session.scalars(statement, {"plan_id": access.plan.id, "since": since}).all()

@@ -19,7 +19,8 @@ turn up:
   describe the same event, and a moved meeting moves in the calendar.
 
 Never the agenda, the minutes, who is invited, or anything from the rest of the
-plan.
+plan. The feed holds every upcoming meeting but only the recent past
+(calendar_feeds.FEED_HISTORY), for the same reason.
 """
 
 from __future__ import annotations

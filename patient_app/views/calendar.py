@@ -61,6 +61,7 @@ def _page(access, new_address: str | None = None, turned_off: bool = False):
         new_address=new_address,
         webcal_address=webcal(new_address) if new_address else None,
         turned_off=turned_off,
+        history_days=calendar_feeds.FEED_HISTORY.days,
     )
 
 
@@ -79,9 +80,10 @@ def _feed_rate_key() -> str:
 @calendar_token
 @limiter.limit(lambda: current_app.config["CALENDAR_FEED_RATE_LIMIT"], key_func=_feed_rate_key)
 def feed(feed, access):
-    """The private address, polled by a calendar app without a session: the meetings this membership may see."""
+    """The private address, polled by a calendar app without a session: the meetings this
+    membership may see, from calendar_feeds.FEED_HISTORY back."""
     calendar_feeds.note_use(feed)
-    upcoming, past = queries.meetings_upcoming_and_past(access)
+    meetings = calendar_feeds.feed_meetings(access)
     with ics.in_language_of(access):
-        body = ics.calendar_bytes(access, [*upcoming, *past], feed=True)
+        body = ics.calendar_bytes(access, meetings, feed=True)
     return ics.calendar_response(body, "min-plan.ics")

@@ -13,13 +13,14 @@ import uuid
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from patient_app import create_app
 from patient_app.access import OSLO
+from patient_app.calendar_feeds import FEED_HISTORY
 from patient_app.extensions import db, limiter
 from patient_app.logs import JsonFormatter
-from patient_app.models import CalendarFeed, Meeting, Membership, Minutes, Role, Scope
+from patient_app.models import CalendarFeed, Meeting, Membership, Minutes, Participant, Role, Scope
 from patient_app.models._base import utcnow
 from tests.conftest import TEST_CONFIG
 from tests.views.conftest import Browser, person_by_key, plan_of
@@ -241,10 +242,77 @@ def test_the_feed_holds_the_meetings_the_patient_sees_and_sets_no_cookie(fresh_a
     assert "Set-Cookie" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
     assert str(calendar["METHOD"]) == "PUBLISH"
-    assert uids(calendar) == {uid_of(m) for m in meetings_of(fresh_app, "patient")}
+    since = utcnow() - FEED_HISTORY
+    assert uids(calendar) == {uid_of(m) for m in meetings_of(fresh_app, "patient") if m.starts_at >= since}
     text = response.get_data(as_text=True)
     for health_text in HEALTH_TEXTS:
         assert health_text not in text
+
+
+def test_the_feed_leaves_out_meetings_older_than_its_window_and_keeps_every_upcoming_one(fresh_app):  # noqa: F811
+    """A calendar synced to a cloud should hold as little of the plan's history as it needs."""
+    plan = plan_of(fresh_app, "patient")
+    now = utcnow()
+    ages = {"200 days ago": -200, "just outside": -FEED_HISTORY.days - 1, "just inside": -FEED_HISTORY.days + 1,
+            "10 days ago": -10, "in 5 days": 5, "in 400 days": 400}
+    with fresh_app.app_context():
+        added = {name: Meeting(plan_id=plan.id, title="Møte", starts_at=now + dt.timedelta(days=days))
+                 for name, days in ages.items()}
+        db.session.add_all(added.values())
+        db.session.commit()
+        uid = {name: uid_of(meeting) for name, meeting in added.items()}
+    browser = Browser(fresh_app, fresh_app.test_client())
+    browser.login_as("patient")
+    calendar = parse_calendar(poll(fresh_app, turn_on_address(browser, plan)))
+    kept = {uid[name] for name in ("just inside", "10 days ago", "in 5 days", "in 400 days")}
+    assert kept <= uids(calendar)
+    assert not {uid["200 days ago"], uid["just outside"]} & uids(calendar)
+    page = browser.get(f"/plan/{plan.public_id}/calendar").get_text(" ", strip=True)
+    assert f"Kalenderen får alle møtene som kommer, og møtene fra de siste {FEED_HISTORY.days} dagene." in page
+    # The meetings page still lists them all: only the calendar forgets.
+    listing = browser.get(f"/plan/{plan.public_id}/meetings")
+    assert len(listing.select("article.card")) == len(meetings_of(fresh_app, "patient"))
+
+
+def statements_for(app, address) -> list[str]:
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert poll(app, address).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return statements
+
+
+# A poll that writes nothing: the address (one statement), its membership with the plan
+# and the person (one, joined), the meetings (one: an event needs no invitees or minutes).
+FEED_STATEMENTS = 3
+
+
+def test_the_feed_costs_the_same_few_statements_for_a_long_plan(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("patient")
+    address = turn_on_address(browser, plan)
+    poll(fresh_app, address)  # the first poll notes the address's use
+    small = statements_for(fresh_app, address)
+    with fresh_app.app_context():
+        participants = db.session.scalars(select(Participant).where(Participant.plan_id == plan.id)).all()
+        db.session.add_all(
+            Meeting(plan_id=plan.id, title=f"Møte {n}", starts_at=utcnow() + dt.timedelta(days=n - 150),
+                    invitees=participants[: 1 + n % 3])
+            for n in range(300)
+        )
+        db.session.commit()
+    large = statements_for(fresh_app, address)
+    assert len(small) == len(large) == FEED_STATEMENTS, large
+    assert all(s.lstrip().upper().startswith("SELECT") for s in large)
 
 
 def test_replacing_the_address_stops_the_old_one_and_turning_off_stops_both(fresh_app):  # noqa: F811
