@@ -21,7 +21,8 @@ from flask_login import current_user
 from sqlalchemy import Select, bindparam, or_, select
 
 from patient_app.extensions import db
-from patient_app.models import CalendarFeed, Membership, Person, Plan, Role, Scope
+from patient_app.models import AccessLogEntry, CalendarFeed, Membership, Person, Plan, Role, Scope
+from patient_app.models._base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -190,18 +191,46 @@ def record_view(access: PlanAccess, part: Part) -> None:
 
     from flask import session
 
-    from patient_app.models import AccessLogEntry
-
     logged = session.get("views_logged", {})
     key = f"{access.plan.public_id}:{part.value}"
     if time() - logged.get(key, 0) < VIEW_LOG_WINDOW_SECONDS:
         return
-    db.session.add(
-        AccessLogEntry(plan_id=access.plan.id, viewer_id=access.membership.person_id, role=access.role, part=part.value)
-    )
+    db.session.add(_access_log_entry(access, part))
     db.session.commit()
     logged[key] = time()
     session["views_logged"] = logged
+
+
+def _access_log_entry(access: PlanAccess, part: Part, at: dt.datetime | None = None) -> AccessLogEntry:
+    return AccessLogEntry(
+        plan_id=access.plan.id, viewer_id=access.membership.person_id, role=access.role, part=part.value,
+        at=at or utcnow(),
+    )
+
+
+# A calendar app fetches its private address day and night, every 15 minutes to every
+# few hours. A relative's or guardian's calendar fetching the meetings is a view like
+# any other, but a row per fetch, or even per hour, would bury the people on "Hvem har
+# sett planen" (the newest 200 rows): one a day per address says that someone's calendar
+# follows the meetings.
+CALENDAR_FETCH_LOG_WINDOW = dt.timedelta(days=1)
+
+
+def record_calendar_fetch(feed: CalendarFeed, access: PlanAccess, now: dt.datetime) -> bool:
+    """Log a fetch of this address in the plan's access log as a view of the calendar,
+    unless it is the patient's own or was logged less than CALENDAR_FETCH_LOG_WINDOW ago.
+
+    The feed has no session to remember what was logged (record_view's way), so the
+    address's own row does. Only adds to the database session, and says whether it did:
+    the caller commits it with its own write (calendar_feeds.note_use).
+    """
+    if access.is_owner:
+        return False
+    if feed.access_logged_at is not None and now - feed.access_logged_at < CALENDAR_FETCH_LOG_WINDOW:
+        return False
+    feed.access_logged_at = now
+    db.session.add(_access_log_entry(access, Part.CALENDAR, at=now))
+    return True
 
 
 def visible_to(access: PlanAccess, model) -> list:

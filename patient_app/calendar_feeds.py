@@ -15,7 +15,7 @@ import secrets
 
 from sqlalchemy import Select, bindparam, select, update
 
-from patient_app.access import PlanAccess, calendar_token_hash, visible_to
+from patient_app.access import PlanAccess, calendar_token_hash, record_calendar_fetch, visible_to
 from patient_app.extensions import db
 from patient_app.models import CalendarFeed, Meeting
 from patient_app.models._base import utcnow
@@ -68,12 +68,16 @@ def _withdraw_all(access: PlanAccess) -> None:
     )
 
 
-def note_use(feed: CalendarFeed, now: dt.datetime | None = None) -> None:
-    """Remember when the address was last used, at most once an hour."""
+def note_use(feed: CalendarFeed, access: PlanAccess, now: dt.datetime | None = None) -> None:
+    """Remember when the address was last used, at most once an hour, and put a fetch of
+    someone else's address in the plan's access log (access.record_calendar_fetch, at most
+    once a day): one commit when either is due, none otherwise."""
     now = now or utcnow()
-    if feed.last_used_at is not None and now - feed.last_used_at < LAST_USED_RESOLUTION:
+    logged = record_calendar_fetch(feed, access, now)
+    if feed.last_used_at is None or now - feed.last_used_at >= LAST_USED_RESOLUTION:
+        feed.last_used_at = now
+    elif not logged:
         return
-    feed.last_used_at = now
     db.session.commit()
 
 

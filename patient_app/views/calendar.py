@@ -82,7 +82,7 @@ def _feed_rate_key() -> str:
 def feed(feed, access):
     """The private address, polled by a calendar app without a session: the meetings this
     membership may see, from calendar_feeds.FEED_HISTORY back."""
-    calendar_feeds.note_use(feed)
+    calendar_feeds.note_use(feed, access)
     meetings = calendar_feeds.feed_meetings(access)
     with ics.in_language_of(access):
         body = ics.calendar_bytes(access, meetings, feed=True)

@@ -13,14 +13,14 @@ import uuid
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from patient_app import create_app
-from patient_app.access import OSLO
+from patient_app.access import CALENDAR_FETCH_LOG_WINDOW, OSLO
 from patient_app.calendar_feeds import FEED_HISTORY
 from patient_app.extensions import db, limiter
 from patient_app.logs import JsonFormatter
-from patient_app.models import CalendarFeed, Meeting, Membership, Minutes, Participant, Role, Scope
+from patient_app.models import AccessLogEntry, CalendarFeed, Meeting, Membership, Minutes, Participant, Role, Scope
 from patient_app.models._base import utcnow
 from tests.conftest import TEST_CONFIG
 from tests.views.conftest import Browser, person_by_key, plan_of
@@ -478,6 +478,74 @@ def test_the_feed_is_rate_limited_per_address(fresh_app):  # noqa: F811
         limiter.reset()
         with limited.app_context():
             db.engine.dispose()
+
+
+# --- Fetches on the patient's access log ("Hvem har sett planen") ---------------------------
+
+
+def access_log_rows(browser: Browser, owner_key: str, plan) -> list[str]:
+    browser.login_as(owner_key)
+    page = browser.get(f"/plan/{plan.public_id}/access-log")
+    return [" ".join(row.get_text(" ").split()) for row in page.select("table.log tbody tr")]
+
+
+def set_feed(app, **values) -> None:
+    with app.app_context():
+        for feed in db.session.scalars(select(CalendarFeed).where(CalendarFeed.revoked_at.is_(None))):
+            for name, value in values.items():
+                setattr(feed, name, value)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("viewer, owner, shown_as", [
+    ("relative", "patient", "Anders Holm (pårørende)"),
+    ("guardian1", "child", "Marte Strand (foresatt)"),
+])
+def test_someone_elses_calendar_fetching_the_meetings_shows_once_a_day_on_the_access_log(
+        fresh_app, viewer, owner, shown_as):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, owner)
+    browser.login_as(viewer)
+    address = turn_on_address(browser, plan)  # opening the calendar page is logged as before
+    before = access_log_rows(browser, owner, plan)
+
+    assert poll(fresh_app, address).status_code == 200
+    after = access_log_rows(browser, owner, plan)
+    assert after[1:] == before, "one new row, at the top"
+    assert shown_as in after[0] and after[0].endswith("Kalender")
+    page = browser.get(f"/plan/{plan.public_id}/access-log").get_text(" ", strip=True)
+    assert "«Kalender» betyr at personen har åpnet siden om kalenderen, eller at kalenderen deres har hentet" in page
+
+    assert poll(fresh_app, address).status_code == 200  # the calendar polls again within the day
+    set_feed(fresh_app, last_used_at=utcnow() - dt.timedelta(hours=2))  # even when the last use is noted anew
+    assert poll(fresh_app, address).status_code == 200
+    assert access_log_rows(browser, owner, plan) == after
+
+    set_feed(fresh_app, access_logged_at=utcnow() - CALENDAR_FETCH_LOG_WINDOW - dt.timedelta(minutes=1))
+    assert poll(fresh_app, address).status_code == 200
+    assert len(access_log_rows(browser, owner, plan)) == len(after) + 1, "a day later, one more"
+
+
+def test_the_patients_own_calendar_fetching_is_not_logged(fresh_app):  # noqa: F811
+    browser = Browser(fresh_app, fresh_app.test_client())
+    plan = plan_of(fresh_app, "patient")
+    browser.login_as("patient")
+    address = turn_on_address(browser, plan)
+    before = access_log_rows(browser, "patient", plan)
+    assert poll(fresh_app, address).status_code == 200
+    assert access_log_rows(browser, "patient", plan) == before
+    with fresh_app.app_context():
+        assert db.session.scalar(select(func.count(AccessLogEntry.id)).where(AccessLogEntry.part == "calendar")) == 0
+
+
+def test_a_logged_fetch_costs_one_update_and_one_insert(fresh_app):  # noqa: F811
+    """The address's last use and the access log row go in one commit with the poll's reads."""
+    browser = Browser(fresh_app, fresh_app.test_client())
+    browser.login_as("relative")
+    statements = statements_for(fresh_app, turn_on_address(browser, plan_of(fresh_app, "patient")))
+    writes = [s.lstrip().split()[0:3] for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    assert sorted(writes) == [["INSERT", "INTO", "access_log_entry"], ["UPDATE", "calendar_feed", "SET"]], statements
+    assert len(statements) == FEED_STATEMENTS + 2
 
 
 # --- The token stays out of logs -----------------------------------------------------------
