@@ -1,5 +1,6 @@
 """Meetings in the calendar in a real browser: the relative subscribes without
-JavaScript and turns it off; the patient's pages pass axe and reflow at 320 px.
+JavaScript and turns it off; the patient's pages pass axe and reflow at 320 px;
+the relative's calendar fetching the meetings shows on the patient's access log.
 
 The page that shows a new address is the answer to a post, so the URL-map scan
 in test_accessibility.py never sees it; it is checked here.
@@ -73,3 +74,25 @@ def test_the_calendar_pages_pass_axe_and_reflow(new_context, app_url, assert_acc
     assert not sideways_overflow(page, REFLOW_WIDTH)
     turn_off(page)
     assert_accessible(page, "calendar page, just turned off")
+
+
+def test_a_relatives_calendar_shows_on_the_patients_access_log(new_context, app_url, url_arguments, assert_accessible):
+    relative = new_context().new_page()
+    log_in(relative, app_url, "relative")
+    open_calendar_page(relative)
+    address = turn_on(relative)
+    try:
+        assert fetch_as_a_calendar_app(address)[0] == 200
+
+        page = new_context().new_page()
+        log_in(page, app_url, "patient")
+        page.goto(f"{app_url}/plan/{url_arguments['plan_id']}/access-log")
+        first_row = page.locator("table.log tbody tr").first
+        expect(first_row).to_contain_text("Anders Holm (pårørende)")
+        expect(first_row.locator("td").last).to_have_text("Kalender")
+        expect(page.get_by_text("«Kalender» betyr at personen har åpnet siden om kalenderen")).to_be_visible()
+        assert_accessible(page, "access log with a calendar row")
+        page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+        assert not sideways_overflow(page, REFLOW_WIDTH)
+    finally:
+        turn_off(relative)
