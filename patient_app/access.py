@@ -116,12 +116,13 @@ def membership_is_active(membership: Membership, owner: Person, today: dt.date) 
 # The statements every plan page runs are built once, with bound parameters: building
 # one (and its cache key) anew on each request cost about as much as running it.
 # Memberships that may be active; the age rules are applied afterwards in Python.
-POSSIBLY_ACTIVE_MEMBERSHIPS = (
+ANYONES_POSSIBLY_ACTIVE_MEMBERSHIPS = (
     select(Membership)
     .join(Membership.plan)
-    .where(Membership.person_id == bindparam("person_id"), Membership.revoked_at.is_(None))
+    .where(Membership.revoked_at.is_(None))
     .where(or_(Membership.valid_until.is_(None), Membership.valid_until >= bindparam("today")))
 )
+POSSIBLY_ACTIVE_MEMBERSHIPS = ANYONES_POSSIBLY_ACTIVE_MEMBERSHIPS.where(Membership.person_id == bindparam("person_id"))
 POSSIBLY_ACTIVE_MEMBERSHIPS_OF_PLAN = POSSIBLY_ACTIVE_MEMBERSHIPS.where(Plan.public_id == bindparam("plan_public_id"))
 COORDINATOR_MEMBERSHIP_OF_PLAN = POSSIBLY_ACTIVE_MEMBERSHIPS_OF_PLAN.where(Membership.role == Role.COORDINATOR)
 
@@ -146,7 +147,29 @@ def access_to(person: Person, plan_public_id: uuid.UUID, today: dt.date | None =
     """The strongest active access this person has to the plan, or None."""
     today = today or today_in_oslo()
     possibly_active = _possibly_active(POSSIBLY_ACTIVE_MEMBERSHIPS_OF_PLAN, person, today, plan_public_id=plan_public_id)
-    active = [m for m in possibly_active if membership_is_active(m, m.plan.owner, today)]
+    return _strongest_active_access(possibly_active, today)
+
+
+def accesses_to_plans(plan_ids, person_ids=None, today: dt.date | None = None) -> dict[tuple[int, int], PlanAccess]:
+    """``access_to`` for many plans and people in one query: {(plan id, person id): access} for each active one.
+
+    ``person_ids`` None means every member. For work across many plans at once
+    (meeting reminders), where a query per person and plan would be the cost.
+    """
+    today = today or today_in_oslo()
+    statement = ANYONES_POSSIBLY_ACTIVE_MEMBERSHIPS.where(Membership.plan_id.in_(list(plan_ids)))
+    if person_ids is not None:
+        statement = statement.where(Membership.person_id.in_(list(person_ids)))
+    memberships_by_pair: dict[tuple[int, int], list[Membership]] = {}
+    for membership in db.session.scalars(statement, {"today": today}):
+        memberships_by_pair.setdefault((membership.plan_id, membership.person_id), []).append(membership)
+    accesses = {pair: _strongest_active_access(memberships, today) for pair, memberships in memberships_by_pair.items()}
+    return {pair: access for pair, access in accesses.items() if access is not None}
+
+
+def _strongest_active_access(memberships, today: dt.date) -> PlanAccess | None:
+    """One person's memberships of one plan: the strongest role among the active ones decides."""
+    active = [m for m in memberships if membership_is_active(m, m.plan.owner, today)]
     if not active:
         return None
     strongest = min(active, key=lambda m: list(Role).index(m.role))

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from patient_app.access import Part, PlanAccess, access_to, accessible_plans, today_in_oslo
+from patient_app.access import Part, PlanAccess, accessible_plans, accesses_to_plans
 from patient_app.models import (
-    Membership,
     NotificationCategory,
     NotificationKind,
     NotificationPreference,
@@ -107,6 +107,13 @@ def add_rows(session: Session, plan: Plan, kind: NotificationKind, url: str, peo
     return len(devices)
 
 
+class Audience(NamedTuple):
+    """What decides who may hear of an item: its plan, and whether it is kept from guardians."""
+
+    plan_id: int
+    hidden_from_guardians: bool = False
+
+
 def recipients(
     session: Session,
     plan: Plan,
@@ -118,22 +125,41 @@ def recipients(
     today: dt.date | None = None,
 ) -> list[Person]:
     """Everyone with access to this plan who may see what the category is about and wants to hear of it."""
-    today = today or today_in_oslo()
-    person_ids = set(session.scalars(select(Membership.person_id).where(Membership.plan_id == plan.id)))
-    person_ids.discard(exclude_person_id)
-    if only_person_ids is not None:
-        person_ids &= set(only_person_ids)
-    if not person_ids:
-        return []
-    people = session.scalars(select(Person).where(Person.id.in_(person_ids)).order_by(Person.id)).all()
-    turned_off = turned_off_by(session, person_ids, category)
-    chosen = []
-    for person in people:
-        if person.id in turned_off:
-            continue
-        access = access_to(person, plan.public_id, today)
-        if may_be_told(access, category, hidden_from_guardians):
-            chosen.append(person)
+    audience = Audience(plan.id, hidden_from_guardians)
+    people = recipients_of(session, category, [audience], only_person_ids=only_person_ids, today=today)[audience]
+    return [person for person in people if person.id != exclude_person_id]
+
+
+def recipients_of(
+    session: Session,
+    category: NotificationCategory,
+    audiences,
+    *,
+    only_person_ids: set[int] | None = None,
+    today: dt.date | None = None,
+) -> dict[Audience, list[Person]]:
+    """``recipients`` for many plans at once (meeting reminders): two queries however many plans.
+
+    Each audience's people come in the order of their ids.
+    """
+    audiences = set(audiences)
+    chosen: dict[Audience, list[Person]] = {audience: [] for audience in audiences}
+    if not audiences or (only_person_ids is not None and not only_person_ids):
+        return chosen
+    accesses = accesses_to_plans({audience.plan_id for audience in audiences}, only_person_ids, today)
+    if not accesses:
+        return chosen
+    turned_off = turned_off_by(session, {person_id for _, person_id in accesses}, category)
+    willing_by_plan: dict[int, list[PlanAccess]] = {}
+    for (plan_id, person_id), access in sorted(accesses.items(), key=lambda item: item[0]):
+        if person_id not in turned_off:
+            willing_by_plan.setdefault(plan_id, []).append(access)
+    for audience in audiences:
+        chosen[audience] = [
+            access.membership.person
+            for access in willing_by_plan.get(audience.plan_id, [])
+            if may_be_told(access, category, audience.hidden_from_guardians)
+        ]
     return chosen
 
 
