@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from patient_app.access import Part, PlanAccess, accessible_plans, accesses_to_plans
@@ -81,30 +82,59 @@ def enqueue(
     return add_rows(session, plan, kind, url, people, meeting_id=meeting_id)
 
 
+class Notice(NamedTuple):
+    """One person to be told of one thing; ``add_rows_for`` writes a row per device of theirs."""
+
+    plan_id: int
+    person_id: int
+    kind: NotificationKind
+    url: str
+    meeting_id: int | None = None
+
+
 def add_rows(session: Session, plan: Plan, kind: NotificationKind, url: str, people: list[Person],
              meeting_id: int | None = None, now: dt.datetime | None = None) -> int:
-    if not people:
+    return add_rows_for(session, [Notice(plan.id, person.id, kind, url, meeting_id) for person in people], now=now)
+
+
+def add_rows_for(session: Session, notices: list[Notice], now: dt.datetime | None = None) -> int:
+    """One outbox row per device of each notice's person: one query and one insert however many notices."""
+    if not notices:
         return 0
     now = now or utcnow()
-    devices = session.scalars(
-        select(PushSubscription).where(PushSubscription.person_id.in_([p.id for p in people]))
-    ).all()
-    for device in devices:
-        session.add(
-            OutboxItem(
-                subscription_id=device.id,
-                person_id=device.person_id,
-                plan_id=plan.id,
-                kind=kind,
-                url=url,
-                meeting_id=meeting_id,
-                created_at=now,
-                due_at=now,
-            )
-        )
-    if devices:
-        log.info("notifications queued", extra={"kind": kind.value, "devices": len(devices)})
-    return len(devices)
+    devices = devices_by_person(session, {notice.person_id for notice in notices})
+    rows = [
+        {
+            "subscription_id": subscription_id,
+            "person_id": notice.person_id,
+            "plan_id": notice.plan_id,
+            "kind": notice.kind,
+            "url": notice.url,
+            "meeting_id": notice.meeting_id,
+            "created_at": now,
+            "due_at": now,
+        }
+        for notice in notices
+        for subscription_id in devices.get(notice.person_id, ())
+    ]
+    if rows:
+        session.execute(insert(OutboxItem), rows)
+    for kind, count in Counter(row["kind"] for row in rows).items():
+        log.info("notifications queued", extra={"kind": kind.value, "devices": count})
+    return len(rows)
+
+
+def devices_by_person(session: Session, person_ids) -> dict[int, list[int]]:
+    """Each person's subscription ids."""
+    devices: dict[int, list[int]] = {}
+    rows = session.execute(
+        select(PushSubscription.person_id, PushSubscription.id)
+        .where(PushSubscription.person_id.in_(list(person_ids)))
+        .order_by(PushSubscription.id)
+    )
+    for person_id, subscription_id in rows:
+        devices.setdefault(person_id, []).append(subscription_id)
+    return devices
 
 
 class Audience(NamedTuple):
