@@ -133,7 +133,7 @@ def main() -> None:
     database = "PostgreSQL" if arguments.postgres else "SQLite"
     print(f"{sent:,}/{arguments.reminders:,} meeting reminders sent by 1 worker (concurrency {arguments.concurrency}, "
           f"push service latency {arguments.latency_ms:g} ms) on {database} in {total_s:.1f} s end to end")
-    print(f"  scheduling (find due meetings, check access and choices, record, queue): {schedule_s:.1f} s "
+    print(f"  scheduling (find due meetings, check access and choices, record, queue): {schedule_s:.2f} s "
           f"for {queued:,} people ({queued / schedule_s:,.0f}/s)")
     print(f"  sending (claim, payload, re-check access, encrypt, VAPID, POST, record): {send_s:.1f} s "
           f"({sent / send_s:,.0f}/s)")
