@@ -14,10 +14,10 @@ import os
 worker_class = "sync"
 
 # As many workers as CPUs, not gunicorn's suggested 2 x CPUs + 1: a page's time is
-# Python, not waiting on the database (a round trip to PostgreSQL on the same network
-# is well under a tenth of a millisecond). Measured on 2 CPUs with bench/run.py, 5
-# workers gave the overview less throughput than 2 and 4 times the p95. WEB_CONCURRENCY
-# overrides it, as on most platforms.
+# Python, not waiting on the database (a round trip to PostgreSQL on the same machine
+# is under a tenth of a millisecond). Measured on 2 CPUs with bench/run.py (bench/RESULTS.md,
+# 2026-11-23): 5 workers served the overview at 227-235 req/s against 255-258 with 2,
+# and its p95 went from 16 ms to 53 ms. WEB_CONCURRENCY overrides it, as on most platforms.
 workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
