@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import delete, event, func, insert, select
@@ -24,6 +23,7 @@ from patient_app.models import (
 from patient_app.notify.reminders import enqueue_due_reminders
 from patient_app.notify.texts import days_until
 from tests.notify.conftest import add_device, person, plan_of
+from tests.statements import recorded_statements
 
 WEEK, DAY = NotificationKind.REMINDER_WEEK, NotificationKind.REMINDER_DAY
 
@@ -217,18 +217,8 @@ def queued_pairs() -> list[tuple[int, str]]:
     return sorted((row.meeting_id, keys[row.person_id]) for row in db.session.scalars(select(OutboxItem)))
 
 
-@contextmanager
 def statements_counted():
-    statements: list[str] = []
-
-    def count(_connection, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    return recorded_statements(db.engine)
 
 
 def forget_reminders():

@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from patient_app import create_app
 from patient_app.access import CALENDAR_FETCH_LOG_WINDOW, OSLO
@@ -23,6 +23,7 @@ from patient_app.logs import JsonFormatter
 from patient_app.models import AccessLogEntry, CalendarFeed, Meeting, Membership, Minutes, Participant, Role, Scope
 from patient_app.models._base import utcnow
 from tests.conftest import TEST_CONFIG
+from tests.statements import recorded_statements
 from tests.views.conftest import Browser, person_by_key, plan_of
 from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401
 
@@ -275,18 +276,10 @@ def test_the_feed_leaves_out_meetings_older_than_its_window_and_keeps_every_upco
 
 
 def statements_for(app, address) -> list[str]:
-    statements = []
     with app.app_context():
         engine = db.engine
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(engine) as statements:
         assert poll(app, address).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return statements
 
 

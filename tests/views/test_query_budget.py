@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from patient_app.extensions import db
 from patient_app.models import Goal, Measure, Meeting, Minutes, Participant, ServiceDecision
 from patient_app.models._base import utcnow
 from tests.conftest import app_on_new_database
+from tests.statements import recorded_statements
 from tests.views.conftest import Browser, plan_of
 
 PAGES = ["", "goals", "measures", "decisions", "meetings", "crisis-plan", "contacts", "about-this-plan", "print"]
@@ -46,18 +47,10 @@ def grow_plan(app, plan, extra: int) -> None:
 
 
 def queries_for(browser, url) -> int:
-    statements = []
     with browser.app.app_context():
         engine = db.engine
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(engine) as statements:
         browser.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(statements)
 
 

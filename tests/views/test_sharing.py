@@ -11,6 +11,7 @@ from patient_app.demo.people import demo_person
 from patient_app.extensions import db
 from patient_app.identity_numbers import make_synthetic
 from patient_app.models import AccessLogEntry, GrantEvent
+from tests.statements import recorded_statements
 from tests.views.conftest import plan_of
 
 NEW_RELATIVE = make_synthetic(datetime.date(1960, 8, 1), 107)
@@ -131,23 +132,13 @@ def test_views_by_others_are_logged_and_shown_to_the_patient_newest_first(fresh_
 
 
 def test_recording_a_view_costs_one_insert(fresh_browser):
-    from sqlalchemy import event
-
     app = fresh_browser.app
     plan = plan_of(app, "patient")
     fresh_browser.login_as("relative")
-    statements = []
     with app.app_context():
         engine = db.engine
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(engine) as statements:
         fresh_browser.get(f"/plan/{plan.public_id}/contacts")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
     assert len(inserts) == 1 and "access_log_entry" in inserts[0]
     with app.app_context():
