@@ -47,7 +47,7 @@ from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from patient_app.access import access_to
+from patient_app.access import accesses_to_plans
 from patient_app.extensions import db
 from patient_app.models import Meeting, NotificationKind, OutboxItem, PushSubscription
 from patient_app.models._base import utcnow
@@ -272,11 +272,9 @@ class PushWorker:
         """Each row's notification as the service worker shows it, or None when it should no longer go.
 
         Access and choices are asked again now, not only when queued: a grant
-        may have ended or a category been turned off since. Asked once per
-        person and plan in the batch.
+        may have ended or a category been turned off since. Access is asked once
+        for the whole batch (access.accesses_to_plans, the rule access_to applies).
         """
-        from patient_app.models import Plan
-
         # Who turned each category off: one query per category in the batch, not one per person
         # (a batch of reminders goes to 50 different people; bench/reminders.py).
         people_by_category: dict[object, set[int]] = {}
@@ -285,7 +283,7 @@ class PushWorker:
         turned_off_sets = {category: turned_off_by(session, people, category)
                            for category, people in people_by_category.items()}
         allowed: dict[tuple[int, int, object], bool] = {}
-        plans = {plan.id: plan for plan in session.scalars(select(Plan).where(Plan.id.in_({r.plan_id for r in rows})))}
+        accesses = accesses_to_plans({row.plan_id for row in rows}, {row.person_id for row in rows})
         meeting_ids = {r.meeting_id for r in rows if r.meeting_id is not None}
         meetings = {m.id: m for m in session.scalars(select(Meeting).where(Meeting.id.in_(meeting_ids)))} \
             if meeting_ids else {}
@@ -297,9 +295,7 @@ class PushWorker:
                 payloads[row.id] = None  # the device moved to someone else after this was queued
                 continue
             if (person.id, row.plan_id, category) not in allowed:
-                plan = plans.get(row.plan_id)
-                access = access_to(person, plan.public_id) if plan else None
-                allowed[person.id, row.plan_id, category] = may_be_told(access, category)
+                allowed[person.id, row.plan_id, category] = may_be_told(accesses.get((row.plan_id, person.id)), category)
             if person.id in turned_off_sets[category] or not allowed[person.id, row.plan_id, category]:
                 payloads[row.id] = None  # turned off, or the grant ended (hidden items were filtered when queued)
                 continue
