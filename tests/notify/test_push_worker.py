@@ -25,6 +25,7 @@ from patient_app.notify.texts import notification_text
 from patient_app.notify.worker import PushWorker, WorkerSettings, parse_retry_after, topic_for
 from tests.notify.conftest import add_device, person, plan_of
 from tests.notify.fake_push import FakePushService
+from tests.statements import recorded_statements
 
 
 def queue_message(owner: str = "patient", actor: str = "coordinator", url: str | None = None) -> str:
@@ -286,6 +287,28 @@ def test_a_stale_notification_is_dropped(push_app, fake_push, make_worker, clock
     clock.advance(hours=25)
     assert make_worker().drain().dropped == 1
     assert fake_push.received_by(phone) == []
+
+
+# --- Recording what was sent ---------------------------------------------------------------
+
+
+def test_sent_rows_are_recorded_with_two_statements_a_group_not_two_a_row(push_app, fake_push, make_worker):
+    """The Ledger writes every ``record_every`` rows; within a group, the sent rows' deletes and
+    their phones' last-sent times are one statement each, however many rows the group holds."""
+    with push_app.app_context():
+        phone = add_device(fake_push, "patient")
+        for number in range(20):
+            queue_message(url=f"/plan/x/messages/{number}")
+        engine = db.engine
+    with recorded_statements(engine) as statements:
+        result = make_worker(record_every=10, batch_size=20).drain()
+    assert result.sent == 20 and len(fake_push.received_by(phone)) == 20
+    recording = [s for s in statements if s.lstrip().startswith((
+        f"DELETE FROM {OutboxItem.__tablename__}", f"UPDATE {PushSubscription.__tablename__}"))]
+    assert len(recording) == 4, recording  # two groups of ten: a delete and an update each
+    with push_app.app_context():
+        assert outbox_count() == 0
+        assert db.session.scalar(select(PushSubscription.last_sent_at)) is not None
 
 
 # --- Several workers ----------------------------------------------------------------------
