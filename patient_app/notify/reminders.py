@@ -92,7 +92,7 @@ def enqueue_due_reminders(session: Session, now: dt.datetime | None = None) -> i
         # A batch at a time: what is queued stays queued if a later batch fails, and the
         # next run (a minute later) goes on from there.
         session.commit()
-    session.commit()
+    session.commit()  # ends the read transaction also when nothing was due
     return reminded
 
 
