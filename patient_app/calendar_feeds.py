@@ -13,9 +13,10 @@ import datetime as dt
 import logging
 import secrets
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import select, update
 
-from patient_app.access import PlanAccess, calendar_token_hash, record_calendar_fetch, visible_to
+from patient_app import queries
+from patient_app.access import PlanAccess, calendar_token_hash, record_calendar_fetch
 from patient_app.extensions import db
 from patient_app.models import CalendarFeed, Meeting
 from patient_app.models._base import utcnow
@@ -81,23 +82,6 @@ def note_use(feed: CalendarFeed, access: PlanAccess, now: dt.datetime | None = N
     db.session.commit()
 
 
-# Built once per visibility (with or without what a guardian may not see), with the plan
-# and the time as bound parameters, as patient_app/queries.py does for pages.
-_FEED_MEETINGS: dict[bool, Select] = {}
-
-
 def feed_meetings(access: PlanAccess, now: dt.datetime | None = None) -> list[Meeting]:
-    """The meetings in the feed: those this membership may see that start FEED_HISTORY ago
-    or later, oldest first. One statement, whatever the plan's size: an event needs neither
-    who is invited nor the minutes (patient_app/ics.py), so neither is loaded."""
-    key = access.hides_guardian_restricted_items
-    statement = _FEED_MEETINGS.get(key)
-    if statement is None:
-        statement = _FEED_MEETINGS[key] = (
-            select(Meeting)
-            .where(Meeting.plan_id == bindparam("plan_id"), Meeting.starts_at >= bindparam("since"),
-                   *visible_to(access, Meeting))
-            .order_by(Meeting.starts_at, Meeting.id)
-        )
-    since = (now or utcnow()) - FEED_HISTORY
-    return db.session.scalars(statement, {"plan_id": access.plan.id, "since": since}).all()
+    """The meetings in the feed: those this membership may see that start FEED_HISTORY ago or later."""
+    return queries.meetings_since(access, (now or utcnow()) - FEED_HISTORY)

@@ -137,6 +137,16 @@ def next_meeting(access: PlanAccess) -> Meeting | None:
     return db.session.scalars(statement, {"plan_id": access.plan.id, "now": datetime.now(timezone.utc)}).unique().first()
 
 
+def meetings_since(access: PlanAccess, since: datetime) -> list[Meeting]:
+    """Meetings starting at ``since`` or later, oldest first (the calendar feed). One statement
+    whatever the plan's size: an event needs neither who is invited nor the minutes
+    (patient_app/ics.py), so neither is loaded."""
+    statement = _built_once("meetings since", access, lambda access: (
+        _of_plan(Meeting, access).where(Meeting.starts_at >= bindparam("since")).order_by(Meeting.starts_at, Meeting.id)
+    ))
+    return db.session.scalars(statement, {"plan_id": access.plan.id, "since": since}).all()
+
+
 def meeting(access: PlanAccess, meeting_id: uuid.UUID) -> Meeting | None:
     statement = _built_once(
         "meeting", access, lambda access: _meetings_query(access).where(Meeting.public_id == bindparam("meeting_id"))
