@@ -32,3 +32,12 @@ graceful_timeout = 20
 limit_request_line = 4094
 limit_request_fields = 50
 limit_request_field_size = 8190
+
+# The proxy's X-Forwarded-* headers are read by the app, from exactly TRUSTED_PROXIES hops
+# (Werkzeug's ProxyFix, patient_app/proxies.py), not also by gunicorn: one place decides.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
+
+# No control socket: it would live at one path in $HOME shared by every gunicorn on the
+# machine (make cluster runs two), and nothing here uses it; deploys signal the master.
+control_socket_disable = True

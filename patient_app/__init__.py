@@ -9,7 +9,7 @@ import secrets
 from flask import Flask
 
 from patient_app import config as settings
-from patient_app.extensions import csrf, db, htmx, limiter, login_manager
+from patient_app.extensions import csrf, db, htmx, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,11 +28,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
-    limiter.init_app(app)
 
-    from patient_app import assets, glossary, i18n, logs, security, templating
+    from patient_app import assets, glossary, i18n, logs, proxies, rate_limits, security, templating
     from patient_app.auth import init_auth
 
+    proxies.init_app(app)
+    rate_limits.init_app(app)
     logs.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)

@@ -25,6 +25,15 @@ def env_flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 def from_environment(instance_path: str) -> dict:
     """Read settings from the environment (and instance/.env through make run)."""
     env = os.environ.get("MIN_PLAN_ENV", "development")
@@ -42,7 +51,11 @@ def from_environment(instance_path: str) -> dict:
         "OIDC_ACR_VALUES": os.environ.get("OIDC_ACR_VALUES", "idporten-loa-substantial"),
         "SESSION_COOKIE_SECURE": env != "development" and env != "testing",
         "ALLOW_SQLITE_IN_PRODUCTION": env_flag("ALLOW_SQLITE_IN_PRODUCTION"),
+        # Where the rate limits are counted: redis://… in production, so every server and worker
+        # shares one count that survives a restart (patient_app/rate_limits.py).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many proxies in front append to X-Forwarded-For (patient_app/proxies.py).
+        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES", 0),
         # Web Push (patient_app/notify). `flask vapid-keys` makes a key; in
         # development one is generated into instance/ (development_vapid_key).
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
@@ -98,12 +111,20 @@ BASE = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
     "LANGUAGES": ("nb", "nn", "en"),
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    # The token is always checked; where a form came from is checked by
+    # security.refuse_cross_site_writes, which needs no Referer (README: "CSRF").
+    "WTF_CSRF_SSL_STRICT": False,
     "MAX_CONTENT_LENGTH": 256 * 1024,
-    # Limits per client address, on what can be abused: logging in, granting access, sending.
+    # Limits on what can be abused, each keyed as patient_app/rate_limits.py says.
+    # Per client address: starting a login, and ID-porten sending the person back.
     "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
     "CALLBACK_RATE_LIMIT": "20 per minute",
-    "GRANT_RATE_LIMIT": "20 per hour",
+    # Per person (hashed identity number), counted once ID-porten has said who it is.
+    "LOGIN_PERSON_RATE_LIMIT": "10 per minute; 30 per hour",
+    # Per person: enough for a real conversation, too few to flood a coordinator's inbox.
+    # Polling for new messages is not counted.
     "MESSAGE_RATE_LIMIT": "30 per minute; 300 per day",
+    "GRANT_RATE_LIMIT": "20 per hour",
     # Per private calendar address (a phone polls every 5 minutes at most often).
     "CALENDAR_FEED_RATE_LIMIT": "60 per hour",
     # The domain in each calendar event's UID: fixed, so an event stays the same
@@ -137,6 +158,10 @@ def check_production_safety(config: dict) -> None:
         "ALLOW_SQLITE_IN_PRODUCTION"
     ):
         problems.append("use PostgreSQL (DATABASE_URL) or set ALLOW_SQLITE_IN_PRODUCTION=1")
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory") and config.get("RATELIMIT_ENABLED", True):
+        # In memory each worker counts alone and forgets at restart: limits twice as loose
+        # with two workers, and none after a deploy.
+        problems.append("RATELIMIT_STORAGE_URI must be a shared store (redis://…)")
     if config.get("VAPID_PRIVATE_KEY") and not str(config.get("VAPID_SUBJECT", "")).startswith(("mailto:", "https://")):
         problems.append("VAPID_SUBJECT must be a mailto: or https: address where push services can reach you")
     if problems:

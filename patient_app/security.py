@@ -9,10 +9,13 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Other sites learn nothing of where a person was (plan and thread ids are in our URLs);
+    # our own pages still send their origin, which the CSRF check reads (refuse_cross_site_writes).
+    "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "Cross-Origin-Opener-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -49,6 +52,29 @@ def content_security_policy(nonce: str, identity_provider: str) -> str:
         "object-src": "'none'",
     }
     return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+# --- Writes from other sites --------------------------------------------------------
+# Every form carries Flask-WTF's token (CSRFProtect). Flask-WTF's extra check over HTTPS
+# (WTF_CSRF_SSL_STRICT) demands a same-origin Referer, which privacy settings, extensions
+# and some proxies remove: behind TLS nobody could log in. So that check is off
+# (config.BASE) and this one takes its place, reading what browsers send whatever the
+# referrer policy: Sec-Fetch-Site (every current browser), else Origin. README: "CSRF".
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})  # "none": the person's own action
+
+
+def refuse_cross_site_writes() -> None:
+    if request.method not in UNSAFE_METHODS:
+        return
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        if fetch_site not in ALLOWED_FETCH_SITES:
+            raise CSRFError("The form was sent from another site.")
+        return
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and origin != request.host_url.rstrip("/"):
+        raise CSRFError("The form was sent from another origin.")
 
 
 def set_security_headers(response):
@@ -132,7 +158,7 @@ class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
     # Files fetched by the service worker or the browser in the background: a
     # late answer must never overwrite a cookie that a login set meanwhile.
     NO_COOKIE_ENDPOINTS = {"static", "pwa.service_worker", "pwa.manifest", "pwa.offline"}
-    NEVER_A_SESSION_ENDPOINTS = {"static", "calendar.feed"}
+    NEVER_A_SESSION_ENDPOINTS = {"static", "calendar.feed", "health.live", "health.ready"}
 
     def should_set_cookie(self, app, session) -> bool:
         if session.modified:
@@ -154,6 +180,7 @@ class IdleTimeoutSessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = IdleTimeoutSessionInterface()
+    app.before_request(refuse_cross_site_writes)
     # after_request functions run in reverse order: compression runs after the headers are set.
     app.after_request(compress_response)
     app.after_request(set_security_headers)

@@ -45,8 +45,7 @@ TEST_CONFIG = {
     "PID_HASH_KEY": "test-pid-hash-key-that-is-long-enough-too",
     "OIDC_CLIENT_SECRET": "test-client-secret",
     "SESSION_COOKIE_SECURE": False,
-    # The limiter is one object shared by every app in the run; tests/views/test_rate_limits.py
-    # switches it on for itself.
+    # Tests that are about the limits switch them on for their own app (tests/views/test_rate_limits.py).
     "RATELIMIT_ENABLED": False,
 }
 

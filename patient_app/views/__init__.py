@@ -12,6 +12,7 @@ JOURNEYS = (
     "contacts",
     "coordinator",
     "crisis",
+    "health",
     "history",
     "meetings",
     "messages",

@@ -16,9 +16,11 @@ from requests import RequestException
 from patient_app import login_sessions
 from patient_app.access import accessible_plans, public, signed_in
 from patient_app.auth import LoginRefused, identity_provider, person_for_pid, seal, unseal, verified_claims
-from patient_app.extensions import db, limiter
+from patient_app.extensions import db
 from patient_app.i18n import locale_from_id_porten
+from patient_app.models import hash_pid
 from patient_app.models._base import utcnow
+from patient_app.rate_limits import CALLBACK, LOGIN, LOGIN_PERSON, count_or_refuse, limited
 from patient_app.views.settings import safe_return_path
 
 bp = Blueprint("auth", __name__)
@@ -41,7 +43,7 @@ def login():
 
 @bp.post("/login")
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@limited(LOGIN)
 def begin_login():
     redirect_uri = url_for("auth.callback", _external=True)
     return identity_provider().authorize_redirect(
@@ -53,7 +55,7 @@ def begin_login():
 
 @bp.get("/login/callback")
 @public
-@limiter.limit(lambda: current_app.config["CALLBACK_RATE_LIMIT"])
+@limited(CALLBACK)
 def callback():
     if "error" in request.args:
         # The person cancelled at the provider: back to the start, no fuss.
@@ -65,6 +67,7 @@ def callback():
         log.warning("login refused: %s", type(error).__name__ if not isinstance(error, LoginRefused) else error)
         return render_template("views/auth/login-failed.html"), 400
 
+    count_or_refuse(LOGIN_PERSON, hash_pid(claims["pid"], current_app.config["PID_HASH_KEY"]))
     person = person_for_pid(claims["pid"])
     chosen_locale = session.get("locale")
     login_sessions.end_replaced(session.get(login_sessions.SESSION_KEY))

@@ -5,14 +5,13 @@ What a calendar is given, and why so little, is in patient_app/ics.py.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
 from patient_app import calendar_feeds, ics, queries
 from patient_app.access import Part, calendar_token, plan_part
-from patient_app.extensions import limiter
+from patient_app.rate_limits import CALENDAR_FEED, limited
 
 bp = Blueprint("calendar", __name__)
 
@@ -70,15 +69,9 @@ def webcal(address: str) -> str:
     return "webcal://" + address.split("://", 1)[1]
 
 
-def _feed_rate_key() -> str:
-    """Per address, not per client: Google and Apple fetch many people's calendars from few addresses."""
-    token = (request.view_args or {}).get("token", "")
-    return "calendar-feed:" + hashlib.sha256(token.encode()).hexdigest()
-
-
 @bp.get("/kalender/<token>.ics")
 @calendar_token
-@limiter.limit(lambda: current_app.config["CALENDAR_FEED_RATE_LIMIT"], key_func=_feed_rate_key)
+@limited(CALENDAR_FEED)
 def feed(feed, access):
     """The private address, polled by a calendar app without a session: the meetings this
     membership may see, from calendar_feeds.FEED_HISTORY back."""

@@ -25,7 +25,8 @@ from flask_babel import gettext as _
 
 from patient_app import messaging, queries
 from patient_app.access import Part, PlanAccess, guardians_may_be_refused, is_coordinator, plan_part
-from patient_app.extensions import db, limiter
+from patient_app.extensions import db
+from patient_app.rate_limits import MESSAGE, limited
 from patient_app.forms.messages import NewThreadForm, ReplyForm
 from patient_app.linkify import linkify
 from patient_app.models import Message, ThreadReadMark
@@ -39,8 +40,6 @@ bp.add_app_template_global(queries.unread_message_count, "unread_message_count")
 POLL_SECONDS = 10
 POLL_WINDOW_SECONDS = 15 * 60  # well inside the 30-minute idle timeout
 STOP_POLLING = 286  # htmx: swap this answer, then stop polling
-# Enough for a real conversation, too few to flood a coordinator's inbox. Polling is not counted.
-SENDING_LIMIT = "20 per minute;200 per day"
 
 
 @bp.get("/plan/<uuid:plan_id>/messages")
@@ -56,7 +55,7 @@ def index(access: PlanAccess):
 
 
 @bp.route("/plan/<uuid:plan_id>/messages/new", methods=["GET", "POST"])
-@limiter.limit(SENDING_LIMIT, methods=["POST"])
+@limited(MESSAGE, methods=("POST",))
 @plan_part(Part.MESSAGES)
 def new_thread(access: PlanAccess):
     form = NewThreadForm()
@@ -75,7 +74,7 @@ def new_thread(access: PlanAccess):
 
 
 @bp.route("/plan/<uuid:plan_id>/messages/<uuid:thread_id>", methods=["GET", "POST"])
-@limiter.limit(SENDING_LIMIT, methods=["POST"])
+@limited(MESSAGE, methods=("POST",))
 @plan_part(Part.MESSAGES)
 def thread(access: PlanAccess, thread_id: uuid.UUID):
     thread = queries.message_thread(access, thread_id)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from patient_app import queries
 from patient_app.access import Part, membership_is_active, plan_part, today_in_oslo
-from patient_app.extensions import limiter
+from patient_app.rate_limits import GRANT, limited
 from patient_app.forms.sharing import GrantForm
 from patient_app.sharing import grant_relative, is_number_of, withdraw
 
@@ -45,7 +45,7 @@ def new(access):
 
 @bp.post("/plan/<uuid:plan_id>/sharing/new/confirm")
 @plan_part(Part.SHARING)
-@limiter.limit(lambda: current_app.config["GRANT_RATE_LIMIT"])
+@limited(GRANT)
 def confirm_new(access):
     form = _grant_form(access)
     if not form.validate_on_submit():

@@ -14,6 +14,7 @@ def production(**overrides):
         "OIDC_CLIENT_SECRET": STRONG,
         "SESSION_COOKIE_SECURE": True,
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://localhost/none",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
     }
     config.update(overrides)
     return config
@@ -28,6 +29,7 @@ def production(**overrides):
         ({"DEBUG": True}, "DEBUG"),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"}, "PostgreSQL"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
     ],
 )
 def test_production_refuses_to_start_with_unsafe_settings(overrides, complaint):

@@ -45,6 +45,8 @@ def production_server(tmp_path):
     environment = {
         **os.environ, "MIN_PLAN_ENV": "production", "ALLOW_SQLITE_IN_PRODUCTION": "1", "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/production.sqlite",
+        # Production refuses per-process limits; this test sends nothing a limit counts.
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
         **{name: secrets.token_urlsafe(32) for name in ("SECRET_KEY", "PID_HASH_KEY", "OIDC_CLIENT_SECRET")},
     }
     log = open(tmp_path / "gunicorn.log", "w+", encoding="utf-8")

@@ -14,7 +14,7 @@ def test_security_headers_are_exact(browser, sigrid_plan):
         "form-action 'self' http://127.0.0.1:5001; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
     )
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Cache-Control"] == "no-store"
     assert headers["Permissions-Policy"] == "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

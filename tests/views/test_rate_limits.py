@@ -2,18 +2,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from patient_app import create_app
-from patient_app.extensions import limiter
 from tests.conftest import TEST_CONFIG
 
 
 @pytest.fixture
 def limited_app(tmp_path):
-    app = create_app({**TEST_CONFIG, "RATELIMIT_ENABLED": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/l.sqlite"})
-    limiter.reset()
-    yield app
-    # The limiter is shared by every app in the test run: leave it as the others expect.
-    limiter.enabled = False
-    limiter.reset()
+    return create_app({**TEST_CONFIG, "RATELIMIT_ENABLED": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/l.sqlite"})
 
 
 def test_the_login_callback_is_rate_limited_with_a_clear_page(limited_app):

@@ -22,6 +22,9 @@ PUBLIC_ENDPOINTS = {
     "pwa.manifest",
     "pwa.service_worker",
     "pwa.offline",
+    # For the load balancer and the supervisor: "ok" or "not ready", nothing else.
+    "health.live",
+    "health.ready",
 }
 
 
