@@ -1,0 +1,107 @@
+"""Behind nginx, on two app servers: whose address the app believes, and limits that are
+counted once for the whole cluster (Redis), per client or per person, and survive a restart.
+
+Before: X-Forwarded-* were ignored, so every client was nginx's 127.0.0.1 and one person's
+18 logins locked out the country; and limits were counted per worker in memory.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from bs4 import BeautifulSoup
+
+from tests.auth.conftest import HttpUser
+
+LOGIN_LIMIT = 10  # LOGIN_RATE_LIMIT: "10 per minute; 50 per hour" (config.BASE)
+
+
+def press_log_in(http: requests.Session, base: str, headers: dict | None = None) -> requests.Response:
+    """GET /login and press "Logg inn med ID-porten" (token and all), without following the redirect.
+
+    Straight to gunicorn is plain HTTP, where requests keeps back the Secure session cookie,
+    so the cookie goes back by hand, as nginx would pass it on."""
+    page = BeautifulSoup(http.get(base + "/login", headers=headers).text, "html.parser")
+    token = page.select_one("main form input[name=csrf_token]")["value"]
+    cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+    return http.post(base + "/login", data={"csrf_token": token}, headers={**(headers or {}), "Cookie": cookie},
+                     allow_redirects=False)
+
+
+def trusting_the_cluster(http: requests.Session, cluster) -> requests.Session:
+    # trust_env off: a REQUESTS_CA_BUNDLE in the environment would otherwise win over verify.
+    http.trust_env = False
+    http.verify = str(cluster.cert)
+    return http
+
+
+def direct_client(cluster) -> requests.Session:
+    return trusting_the_cluster(requests.Session(), cluster)
+
+
+def test_the_login_limit_is_one_count_for_all_servers_per_client_address(cluster):
+    """Straight to the two gunicorn servers, writing X-Forwarded-For as nginx would: ten logins
+    in a minute from one address in all, whichever server answered, and a restart forgets nothing."""
+    first, second = cluster.servers
+    spent = {"X-Forwarded-For": "198.51.100.20", "X-Forwarded-Proto": "https"}
+    statuses = [press_log_in(direct_client(cluster), server.url, spent).status_code
+                for server in [first, second] * (LOGIN_LIMIT // 2)]
+    assert statuses == [302] * LOGIN_LIMIT
+    refused = press_log_in(direct_client(cluster), first.url, spent)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert press_log_in(direct_client(cluster), second.url, spent).status_code == 429
+
+    other_client = {"X-Forwarded-For": "198.51.100.21", "X-Forwarded-Proto": "https"}
+    assert press_log_in(direct_client(cluster), second.url, other_client).status_code == 302
+
+    # Only the last hop is believed (TRUSTED_PROXIES=1): an entry a client put in front is not.
+    forged_in_front = {"X-Forwarded-For": "203.0.113.99, 198.51.100.20", "X-Forwarded-Proto": "https"}
+    assert press_log_in(direct_client(cluster), first.url, forged_in_front).status_code == 429
+
+    second.stop()
+    second.start()
+    second.wait_ready()
+    assert press_log_in(direct_client(cluster), second.url, spent).status_code == 429, "a restart forgets no count"
+
+
+def test_a_client_cannot_pick_its_address_through_the_proxy(cluster):
+    """Through nginx, a forged X-Forwarded-For naming a spent address changes nothing: the app
+    sees the address nginx saw. The login starts over HTTPS, so ID-porten returns to https."""
+    http = direct_client(cluster)
+    for _ in range(LOGIN_LIMIT + 1):
+        press_log_in(direct_client(cluster), cluster.servers[0].url, {"X-Forwarded-For": "198.51.100.30"})
+    answer = press_log_in(http, cluster.app_url, {"X-Forwarded-For": "198.51.100.30"})
+    assert answer.status_code == 302
+    authorize = parse_qs(urlsplit(answer.headers["Location"]).query)
+    assert authorize["redirect_uri"] == [cluster.app_url + "/login/callback"]
+
+
+def https_user(cluster, key: str) -> HttpUser:
+    user = HttpUser(cluster.app_url)
+    trusting_the_cluster(user.http, cluster)
+    response = user.login_as(key)
+    landed = urlsplit(response.url)
+    assert response.ok and landed.path not in ("/login", "/login/callback"), f"{key} could not log in over HTTPS"
+    return user
+
+
+def send_message(user: HttpUser, plan_url: str, number: int) -> int:
+    page = user.page(user.http.get(plan_url + "/messages/new"))
+    fields = user.form_fields(page.select_one("form.message-form"))
+    data = fields | {"subject": f"Grense {number}", "body": "Tester grensen for meldinger."}
+    return user.http.post(plan_url + "/messages/new", data=data, allow_redirects=False).status_code
+
+
+def test_one_persons_messages_never_spend_anothers(cluster):
+    """MESSAGE_RATE_LIMIT is per person: Emil's father, in the same plan, from the same
+    address, still sends after Emil's mother has used up hers. (No other test here sends
+    as either of them.)"""
+    mother = https_user(cluster, "guardian1")
+    plan_url = mother.http.get(cluster.app_url + "/").url.split("#")[0].rstrip("/")
+    assert "/plan/" in plan_url
+    per_minute = 30  # MESSAGE_RATE_LIMIT: "30 per minute; 300 per day"
+    statuses = [send_message(mother, plan_url, n) for n in range(per_minute + 1)]
+    assert statuses == [302] * per_minute + [429]
+    father = https_user(cluster, "guardian2")
+    assert send_message(father, plan_url, 0) == 302
