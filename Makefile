@@ -81,6 +81,15 @@ translations-update: $(STAMPS)/python ## Extract texts and update the nn and en 
 browser: ## Make sure Debian's Chromium is installed (browser tests need it)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+# nginx ends TLS in front of the app servers in `make cluster` and in tests/production.
+.PHONY: nginx
+nginx: ## Make sure Debian's nginx is installed (make cluster and the production-shaped tests need it)
+	@test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light) || apt-get install -y -qq nginx
+
+.PHONY: cluster
+cluster: bootstrap nginx ## Min plan as production runs it on 127.0.0.1: nginx (TLS) in front of two gunicorn servers, two push workers, PostgreSQL, Redis and the stand-in; Ctrl-C stops it all
+	$(BIN)/python tools/cluster.py run
+
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 # Not part of `make test`: timings belong in a benchmark. BENCH_ARGS="--runs 5 --soak 600" etc. (bench/run.py --help).
@@ -112,7 +121,7 @@ soak: bootstrap ## Soak test: 50 people for 10 minutes against gunicorn; 5xx, lo
 SOAK_ARGS ?=
 
 .PHONY: test
-test: bootstrap browser audit ## Audit the dependencies, then run every test (SQLite, then the database tests again on PostgreSQL)
+test: bootstrap browser nginx audit ## Audit the dependencies, then run every test (SQLite, then the database tests again on PostgreSQL)
 	$(BIN)/python -m pytest
 	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  echo "== The database-backed tests again, on PostgreSQL =="; \

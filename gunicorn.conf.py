@@ -41,3 +41,35 @@ secure_scheme_headers = {}
 # No control socket: it would live at one path in $HOME shared by every gunicorn on the
 # machine (make cluster runs two), and nothing here uses it; deploys signal the master.
 control_socket_disable = True
+
+# Metrics (patient_app/metrics.py): with METRICS_BIND set (e.g. 127.0.0.1:9100, an address
+# the proxy does not forward), the master serves every worker's numbers there. The workers
+# write them to PROMETHEUS_MULTIPROC_DIR, which must be set before they import the app.
+_metrics_bind = os.environ.get("METRICS_BIND", "")
+if _metrics_bind and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="min-plan-metrics-")
+
+
+def on_starting(server):
+    # Numbers left by an earlier run of this master would be added to the new ones.
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if _metrics_bind and folder:
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def when_ready(server):
+    if _metrics_bind:
+        from patient_app.metrics import serve_for_gunicorn
+
+        serve_for_gunicorn(_metrics_bind, os.environ.get("DATABASE_URL", ""))
+
+
+def child_exit(server, worker):
+    if _metrics_bind:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -29,10 +29,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from patient_app import assets, glossary, i18n, logs, proxies, rate_limits, security, templating
+    from patient_app import assets, glossary, i18n, logs, metrics, proxies, rate_limits, security, templating
     from patient_app.auth import init_auth
 
     proxies.init_app(app)
+    metrics.init_app(app)
     rate_limits.init_app(app)
     logs.init_app(app)
     i18n.init_app(app)

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -27,6 +28,10 @@ import requests
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# nginx leaves a server that refused a connection alone this long (max_fails=1). A rolling
+# restart waits this long after a server is ready again before stopping the next, or nginx
+# would find both marked down ("no live upstreams": 502).
+NGINX_FAIL_TIMEOUT_SECONDS = 2
 PG_SERVER = os.environ.get("CLUSTER_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
@@ -102,11 +107,15 @@ class AppServer(Process):
     """gunicorn with the product's gunicorn.conf.py on a port of its own."""
 
     def __init__(self, name: str, env: dict, run: Path, workers: int):
-        self.port = free_port()
+        self.port, self.metrics_port = free_port(), free_port()
+        metrics_dir = run / f"{name}-metrics"
+        metrics_dir.mkdir(exist_ok=True)
+        env = {**env, "METRICS_BIND": f"127.0.0.1:{self.metrics_port}", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         super().__init__(name, [str(BIN / "gunicorn"), "--config", str(REPO / "gunicorn.conf.py"),
                                 "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
                                 "patient_app:create_app()"], env, run)
         self.url = f"http://127.0.0.1:{self.port}"
+        self.metrics_url = f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     def wait_ready(self, timeout: float = 60) -> None:
         wait_until(lambda: requests.get(self.url + "/healthz/ready", timeout=2).status_code == 200,
@@ -149,7 +158,7 @@ class Cluster:
                              for n in range(push_workers)]
         self.redis = Process("redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port),
                                        "--save", "", "--appendonly", "no", "--dir", str(run)], self.env, run)
-        self.nginx = Process("nginx", ["nginx", "-p", str(run), "-c", str(run / "nginx.conf"),
+        self.nginx = Process("nginx", [shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(run), "-c", str(run / "nginx.conf"),
                                        "-e", str(run / "nginx-error.log"), "-g", "daemon off;"], self.env, run)
         self.standin = Process("standin", [str(BIN / "python"), "-m", "idporten_standin"], {
             **self.env, "IDPORTEN_STANDIN_PORT": str(self.standin_backend_port),
@@ -234,7 +243,7 @@ class Cluster:
         admin.dispose()
 
     def _write_nginx_conf(self) -> None:
-        upstreams = "\n".join(f"        server 127.0.0.1:{server.port} max_fails=1 fail_timeout=2s;"
+        upstreams = "\n".join(f"        server 127.0.0.1:{server.port} max_fails=1 fail_timeout={NGINX_FAIL_TIMEOUT_SECONDS}s;"
                               for server in self.servers)
         standin = f"""
     server {{
@@ -262,6 +271,7 @@ class Cluster:
             server.stop(signal.SIGTERM)
             server.start()
             server.wait_ready()
+            time.sleep(NGINX_FAIL_TIMEOUT_SECONDS + 1)
 
 
 def main() -> None:

@@ -1,0 +1,66 @@
+"""What the operators see: health checks, metrics, and a rolling restart under load."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import requests
+
+from tests.production.test_proxy_and_limits import direct_client
+
+
+def test_health_checks_say_yes_or_no_and_nothing_else(cluster):
+    http = direct_client(cluster)
+    for path in ("/healthz/live", "/healthz/ready"):
+        answer = http.get(cluster.app_url + path)
+        assert (answer.status_code, answer.text) == (200, "ok\n")
+        assert "Set-Cookie" not in answer.headers, "a health check never starts a session"
+
+
+def test_metrics_are_served_apart_from_the_app_without_personal_labels(cluster):
+    http = direct_client(cluster)
+    plan_page = http.get(cluster.app_url + "/about-individual-plan")
+    assert plan_page.ok
+    assert http.get(cluster.app_url + "/metrics").status_code == 404, "the proxy's address has no metrics"
+
+    text = "\n".join(requests.get(server.metrics_url, timeout=5).text for server in cluster.servers)
+    assert re.search(r'min_plan_http_requests_total\{method="GET",route="/about-individual-plan",status="200"\} [1-9]', text)
+    assert "min_plan_http_request_seconds_bucket" in text
+    assert re.search(r"^min_plan_outbox_rows \d", text, re.MULTILINE)
+    assert re.search(r"^min_plan_outbox_oldest_seconds [\d.]", text, re.MULTILINE)
+    labels = re.findall(r'="([^"]*)"', text)
+    uuid_like = [value for value in labels if re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", value)]
+    numbers = [value for value in labels if re.search(r"\d{11}", value)]
+    assert not uuid_like and not numbers, (uuid_like, numbers)
+
+
+def test_a_rolling_restart_under_load_fails_no_request(cluster):
+    """SIGTERM one server, start it, wait until it is ready, then the other; meanwhile four
+    clients keep asking through nginx. Requests in flight finish; nginx skips the server
+    that is down; no request fails."""
+    failures, answered, stop = [], [0], threading.Event()
+
+    def client():
+        http = direct_client(cluster)
+        while not stop.is_set():
+            try:
+                status = http.get(cluster.app_url + "/about-individual-plan", timeout=10).status_code
+            except requests.RequestException as error:
+                failures.append(type(error).__name__)
+                continue
+            answered[0] += 1
+            if status != 200:
+                failures.append(status)
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        cluster.rolling_restart()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert answered[0] > 50, answered
+    assert not failures, f"{len(failures)} of {answered[0] + len(failures)} requests failed: {failures[:10]}"
