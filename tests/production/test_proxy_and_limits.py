@@ -7,6 +7,8 @@ Before: X-Forwarded-* were ignored, so every client was nginx's 127.0.0.1 and on
 
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -105,3 +107,32 @@ def test_one_persons_messages_never_spend_anothers(cluster):
     assert statuses == [302] * per_minute + [429]
     father = https_user(cluster, "guardian2")
     assert send_message(father, plan_url, 0) == 302
+
+
+def test_a_session_goes_on_whichever_server_answers(cluster):
+    """No sticky sessions: the session, its CSRF token, the idle warning's keep-alive and
+    logging out work with nginx sending each request to the next server in turn."""
+    relative = https_user(cluster, "relative")
+    http = relative.http
+    overview = http.get(cluster.app_url + "/")
+    token = json.loads(relative.page(overview).body["hx-headers"])["X-CSRFToken"]
+    for _ in range(4):  # nginx takes turns: two in a row never reach the same server
+        assert http.get(overview.url, allow_redirects=False).status_code == 200
+    for _ in range(4):
+        kept = http.post(cluster.app_url + "/keep-alive", headers={"X-CSRFToken": token, "X-Requested-With": "fetch"})
+        assert kept.status_code == 204
+    answered_by = [metric_count(server, "/keep-alive", "POST", "204") for server in cluster.servers]
+    assert all(count >= 1 for count in answered_by), f"keep-alive answered per server: {answered_by}"
+
+    logout_form = relative.page(http.get(cluster.app_url + "/")).select_one("form[action='/logout']")
+    http.post(cluster.app_url + "/logout", data=relative.form_fields(logout_form))
+    for _ in range(2):  # refused by both servers
+        refused = http.get(overview.url, allow_redirects=False)
+        assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")
+
+
+def metric_count(server, route: str, method: str, status: str) -> float:
+    text = requests.get(server.metrics_url, timeout=5).text
+    pattern = rf'min_plan_http_requests_total\{{method="{method}",route="{re.escape(route)}",status="{status}"\}} ([\d.e+]+)'
+    found = re.search(pattern, text)
+    return float(found[1]) if found else 0.0
