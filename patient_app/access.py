@@ -47,7 +47,7 @@ class Part(enum.StrEnum):
     CONSENT = "consent"
     MESSAGES = "messages"
     # Only some roles, whatever a grant says:
-    PRINT = "print"  # seed 001: only the patient, guardians and the coordinator may print
+    PRINT = "print"  # docs/domain.md, Printing: only the patient, guardians and the coordinator
     ACCESS_LOG = "access_log"  # who has looked at the plan
     SHARING = "sharing"  # deciding who sees the plan
     PROPOSALS = "proposals"  # proposing goals and changes to the coordinator (DIPS Samspill's model)

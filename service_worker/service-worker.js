@@ -3,7 +3,7 @@
  * whenever any of them does (so browsers install the new worker and the page offers
  * "Ny versjon – oppdater").
  *
- * Privacy first (ARCHITECTURE.md): pages with personal data go to the network and are never
+ * Privacy first (docs/domain.md, Data on the phone): pages with personal data go to the network and are never
  * cached here, with one exception the person turns on themselves: their crisis plan and
  * contacts ("kept"), which open offline. Those are removed when the person turns it off,
  * when another person logs in on this device, and by Clear-Site-Data at logout.

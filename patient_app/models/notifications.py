@@ -19,7 +19,7 @@ from patient_app.models.people import Person
 
 
 class NotificationCategory(enum.StrEnum):
-    """What a person chooses to be told about (DOMAIN.md, Notifications)."""
+    """What a person chooses to be told about (docs/domain.md, Notifications)."""
 
     MESSAGES = "messages"
     MINUTES = "minutes"

@@ -1,4 +1,4 @@
-"""The plan and what it holds by law (forskrift om individuell plan; DOMAIN.md a–i)."""
+"""The plan and what it holds by law (forskrift om individuell plan; docs/domain.md, The plan and what it holds, a–i)."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ class ServiceDecision(PlanItemMixin, Base):
 class Participant(PublicIdMixin, Base):
     """Someone in the responsibility group (ansvarsgruppe), or another contact.
 
-    Each chooses which of their phone and e-mail the others may see (seed 001).
+    Each chooses which of their phone and e-mail the others may see (docs/domain.md, Who sees what).
     """
 
     __tablename__ = "participant"

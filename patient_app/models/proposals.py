@@ -1,6 +1,6 @@
 """What the patient proposes for their own plan, until the coordinator approves or declines it.
 
-This follows DIPS Samspill's model, where the coordinator approves plan elements (seed 001).
+The coordinator approves what others propose (docs/domain.md, Proposals).
 """
 
 from __future__ import annotations

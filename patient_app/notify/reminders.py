@@ -1,4 +1,4 @@
-"""Meeting reminders: about a week before and a day before (seed 001), exactly once each.
+"""Meeting reminders: about a week before and a day before (docs/domain.md, Notifications), exactly once each.
 
 Run every minute by the push worker (and by ``flask send-reminders``). A
 reminder is due from its time until a cut-off, so one missed while the worker

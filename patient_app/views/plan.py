@@ -45,7 +45,7 @@ def about_this_plan(access):
 @bp.get("/plan/<uuid:plan_id>/print")
 @plan_part(Part.PRINT)
 def print_version(access):
-    """The whole plan on paper; only the patient, guardians and the coordinator (seed 001)."""
+    """The whole plan on paper; only the patient, guardians and the coordinator (docs/domain.md, Printing)."""
     current, other = queries.measures_now_and_other(access)
     return render_template(
         "views/plan/print.html",

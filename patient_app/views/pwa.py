@@ -5,7 +5,7 @@ The manifest, the service worker and the offline page are public and carry no
 personal data. What the service worker keeps on a device is decided here and
 in service_worker/service-worker.js: the app shell (CSS, JS, icons, the
 offline page), and, only when the person turns it on, their crisis plan and
-contacts (ARCHITECTURE.md: data on the device is a privacy decision).
+contacts (docs/domain.md, Data on the phone).
 """
 
 from __future__ import annotations
