@@ -144,3 +144,10 @@ def reopen_thread(thread: MessageThread) -> None:
     thread.closed_at = None
     thread.closed_by_id = None
     db.session.commit()
+
+
+def toggle_hidden_from_guardians(thread: MessageThread) -> bool:
+    """Keep a conversation from a child's guardians, or show it to them again; returns whether hidden."""
+    thread.hidden_from_guardians = not thread.hidden_from_guardians
+    db.session.commit()
+    return thread.hidden_from_guardians

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from patient_app.access import Part, PlanAccess, today_in_oslo, visible_to
 from patient_app.extensions import db
+from patient_app.parts import ITEM_TYPES
 from patient_app.models import (
     Consent,
     CrisisPlan,
@@ -48,6 +49,11 @@ def _built_once(name: str, access: PlanAccess, build: Callable[[PlanAccess], Sel
 
 def _of_plan(model, access: PlanAccess) -> Select:
     return select(model).where(model.plan_id == bindparam("plan_id"), *visible_to(access, model))
+
+
+def item_of_plan(access: PlanAccess, model, public_id: uuid.UUID):
+    """One goal, measure, decision, meeting or contact of this plan by its public id, or None."""
+    return db.session.scalar(_of_plan(model, access).where(model.public_id == public_id), {"plan_id": access.plan.id})
 
 
 def _items(name: str, access: PlanAccess, model, *order_by, options=()):
@@ -403,22 +409,10 @@ def coordinator_summaries(accesses: list[PlanAccess]) -> list[dict]:
 # A change is shown to those who may see the part its item belongs to; guardians
 # never see changes to items kept from them, nor the marking itself.
 
-PART_BY_ITEM_TYPE: dict[str, Part] = {
-    "goal": Part.GOALS,
-    "measure": Part.MEASURES,
-    "decision": Part.DECISIONS,
-    "meeting": Part.MEETINGS,
-    "minutes": Part.MEETINGS,
-    "crisis_plan": Part.CRISIS_PLAN,
-    "participant": Part.CONTACTS,
-    "plan": Part.CONSENT,
-}
-
-
 def _changes_query(access: PlanAccess):
     from patient_app.models import PlanChange
 
-    item_types = [item_type for item_type, part in PART_BY_ITEM_TYPE.items() if access.may_view(part)]
+    item_types = [code for code, item_type in ITEM_TYPES.items() if access.may_view(item_type.part)]
     query = select(PlanChange).where(PlanChange.plan_id == access.plan.id, PlanChange.item_type.in_(item_types))
     if access.hides_guardian_restricted_items:
         query = query.where(PlanChange.hidden_from_guardians.is_(False), PlanChange.field != "hidden_from_guardians")

@@ -1,7 +1,7 @@
 """The patient owns the plan: proposing a goal in their own words, or a change or a comment.
 
 A proposal shows as "waiting for the coordinator" until the coordinator
-approves or declines it with a reason (views/coordinator.py).
+approves or declines it with a reason (views/coordinator/proposals.py, parts/proposals.py).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from wtforms import SelectChoice
 
 from patient_app import queries
 from patient_app.access import Part, PlanAccess, plan_part
-from patient_app.extensions import db
 from patient_app.forms.proposals import KIND_LABELS, ProposalForm
-from patient_app.models import Goal, Measure, Proposal, ProposalKind
+from patient_app.models import Goal, Measure, ProposalKind
+from patient_app.parts import proposals as proposing
 
 bp = Blueprint("proposals", __name__)
 bp.add_app_template_global(lambda kind: KIND_LABELS[kind], "proposal_kind_label")
@@ -55,19 +55,8 @@ def new(access: PlanAccess):
     if form.validate_on_submit():
         kind = ProposalKind(form.kind.data)
         target = targets.get(form.target.data) if kind is not ProposalKind.NEW_GOAL else None
-        proposal = Proposal(
-            plan_id=access.plan.id,
-            kind=kind,
-            target_type=form.target.data.split(":")[0] if target else "",
-            target_public_id=target.public_id if target else None,
-            target_label=target.title if target else "",
-            text=form.text.data,
-            proposed_by_id=access.membership.person_id,
-            proposed_role=access.role,
-            hidden_from_guardians=bool(getattr(target, "hidden_from_guardians", False)),
-        )
-        db.session.add(proposal)
-        db.session.commit()
+        target_type = form.target.data.split(":")[0] if target else ""
+        proposing.propose(access, kind, form.text.data, target, target_type)
         flash(_("Forslaget er sendt til koordinatoren. Her ser du når det er svart på."))
         return redirect(url_for("proposals.index", plan_id=access.plan.public_id))
     return render_template("views/proposals/new.html", access=access, form=form)
