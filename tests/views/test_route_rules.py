@@ -123,3 +123,27 @@ def test_state_changing_routes_refuse_requests_without_a_csrf_token(app):
         for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
             response = client.open(fill(rule, "00000000-0000-4000-8000-000000000000"), method=method)
             assert response.status_code == 400, f"{method} {rule.rule} accepted a request without a CSRF token"
+
+
+def untyped_ids(rules) -> list[str]:
+    return [
+        f"{rule.rule}: <{name}>"
+        for rule in rules
+        for name, converter in rule._converters.items()
+        if name.endswith("_id") and type(converter).__name__ != "UUIDConverter"
+    ]
+
+
+def test_every_id_in_a_url_is_a_uuid(app):
+    """A typed id is refused by the router (404) before a view sees it: no view has to
+    guard against "1 OR 1=1" or a 2,000-character id."""
+    assert not untyped_ids(app_rules(app))
+
+
+def test_the_uuid_rule_catches_an_untyped_id():
+    """The check above, against a route written the old way."""
+    from flask import Flask
+
+    probe = Flask(__name__)
+    probe.add_url_rule("/plan/<plan_id>/goals/<uuid:goal_id>", "probe", lambda plan_id, goal_id: "")
+    assert untyped_ids(probe.url_map.iter_rules()) == ["/plan/<plan_id>/goals/<uuid:goal_id>: <plan_id>"]
