@@ -35,7 +35,6 @@ REFLOW_VIEWERS = ("patient", "coordinator")
 STATEMENT_UPDATED = dt.date(2026, 11, 23)
 
 UUTILSYNET_URL = "https://www.uutilsynet.no/"
-UUSTATUS_URL = "https://uustatus.no/"
 
 
 ROLE_NAMES = {

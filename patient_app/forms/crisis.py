@@ -10,8 +10,6 @@ from wtforms.validators import ValidationError
 
 from patient_app.forms.text import long_text_field, text_field
 
-ONE_PER_LINE = _l("Ett punkt på hver linje.")
-
 
 class CrisisContactForm(Form):
     """One row in 'whom I call'. An empty row is ignored; a row with a name needs a phone number."""

@@ -26,9 +26,6 @@ DECISION_STATUS_LABELS = {
 }
 
 HIDDEN_FROM_GUARDIANS_LABEL = _l("Vis ikke dette til foresatte")
-HIDDEN_FROM_GUARDIANS_HINT = _l(
-    "Barnet har bedt om at foresatte ikke skal se dette (pasient- og brukerrettighetsloven § 3-4)."
-)
 
 
 def hidden_from_guardians_field() -> BooleanField:
