@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, url_for
 
 from patient_app import calendar_feeds, ics, queries
 from patient_app.access import Part, calendar_token, plan_part

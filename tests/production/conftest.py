@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS, browser, playwright_instance  # noqa: F401 (fixtures)
+from tests.browser.conftest import browser, playwright_instance  # noqa: F401 (fixtures)
 from tools.cluster import Cluster
 
 

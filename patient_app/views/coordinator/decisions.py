@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import request
 from flask_babel import gettext as _
 
-from patient_app.access import PlanAccess, coordinates_plan
+from patient_app.access import PlanAccess
 from patient_app.forms.plan import DecisionForm
 from patient_app.models import DecisionStatus, ServiceDecision
 from patient_app.parts import decisions
 from patient_app.views.coordinator._blueprint import (
-    PLAN, ItemPage, bp, drop_guardian_choice, guardian_choice, item_or_404, item_page, stripped,
+    ItemPages, add_item_pages, drop_guardian_choice, guardian_choice, stripped,
 )
-
-PAGE = ItemPage("views/coordinator/decision.html", "decision", "decisions")
 TEXTS = ("service", "decided_by", "extent")
 DATES = ("decided_on", "valid_from", "valid_to", "answer_due", "appeal_deadline")
 
@@ -38,26 +34,10 @@ def decision_values(form: DecisionForm) -> dict:
     }
 
 
-@bp.route(f"{PLAN}/decisions/new", methods=["GET", "POST"])
-@coordinates_plan
-def new_decision(access: PlanAccess):
-    form = decision_form(access, None)
-
-    def save():
-        decision = decisions.add_decision(access, decision_values(form))
-        return _("Vedtaket om «%(service)s» er lagt til.", service=decision.service)
-
-    return item_page(access, PAGE, form, None, save)
-
-
-@bp.route(f"{PLAN}/decisions/<uuid:decision_id>", methods=["GET", "POST"])
-@coordinates_plan
-def edit_decision(access: PlanAccess, decision_id: uuid.UUID):
-    decision = item_or_404(access, ServiceDecision, decision_id)
-    form = decision_form(access, decision)
-
-    def save():
-        decisions.change_decision(access, decision, decision_values(form))
-        return _("Vedtaket om «%(service)s» er lagret.", service=decision.service)
-
-    return item_page(access, PAGE, form, decision, save)
+add_item_pages(ItemPages(
+    name="decision", path="decisions", model=ServiceDecision, section="decisions", form=decision_form,
+    values=lambda access, form: decision_values(form),
+    add=decisions.add_decision, change=decisions.change_decision,
+    added=lambda decision: _("Vedtaket om «%(service)s» er lagt til.", service=decision.service),
+    saved=lambda decision: _("Vedtaket om «%(service)s» er lagret.", service=decision.service),
+))

@@ -9,15 +9,13 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from patient_app import queries
-from patient_app.access import PlanAccess, coordinates_plan
+from patient_app.access import PlanAccess
 from patient_app.forms.plan import GoalForm
 from patient_app.models import Goal, GoalStatus
 from patient_app.parts import goals
 from patient_app.views.coordinator._blueprint import (
-    PLAN, ItemPage, bp, drop_guardian_choice, guardian_choice, item_or_404, item_page, stripped,
+    ItemPages, add_item_pages, drop_guardian_choice, guardian_choice, item_or_404, stripped,
 )
-
-PAGE = ItemPage("views/coordinator/goal.html", "goal", "goals")
 
 
 def goal_form(access: PlanAccess, goal: Goal | None) -> GoalForm:
@@ -45,26 +43,10 @@ def goal_values(access: PlanAccess, form: GoalForm) -> dict:
     }
 
 
-@bp.route(f"{PLAN}/goals/new", methods=["GET", "POST"])
-@coordinates_plan
-def new_goal(access: PlanAccess):
-    form = goal_form(access, None)
-
-    def save():
-        goal = goals.add_goal(access, len(queries.goals_with_steps(access)), goal_values(access, form))
-        return _("Målet «%(title)s» er lagt til.", title=goal.title)
-
-    return item_page(access, PAGE, form, None, save)
-
-
-@bp.route(f"{PLAN}/goals/<uuid:goal_id>", methods=["GET", "POST"])
-@coordinates_plan
-def edit_goal(access: PlanAccess, goal_id: uuid.UUID):
-    goal = item_or_404(access, Goal, goal_id)
-    form = goal_form(access, goal)
-
-    def save():
-        goals.change_goal(access, goal, goal_values(access, form))
-        return _("Målet «%(title)s» er lagret.", title=goal.title)
-
-    return item_page(access, PAGE, form, goal, save)
+add_item_pages(ItemPages(
+    name="goal", path="goals", model=Goal, section="goals", form=goal_form, values=goal_values,
+    add=lambda access, values: goals.add_goal(access, len(queries.goals_with_steps(access)), values),
+    change=goals.change_goal,
+    added=lambda goal: _("Målet «%(title)s» er lagt til.", title=goal.title),
+    saved=lambda goal: _("Målet «%(title)s» er lagret.", title=goal.title),
+))

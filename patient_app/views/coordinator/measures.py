@@ -9,15 +9,13 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from patient_app import queries
-from patient_app.access import PlanAccess, coordinates_plan
+from patient_app.access import PlanAccess
 from patient_app.forms.plan import MeasureForm
 from patient_app.models import Goal, Measure, Participant
 from patient_app.parts import measures
 from patient_app.views.coordinator._blueprint import (
-    PLAN, ItemPage, bp, drop_guardian_choice, guardian_choice, item_or_404, item_page, stripped,
+    ItemPages, add_item_pages, drop_guardian_choice, guardian_choice, item_or_404, stripped,
 )
-
-PAGE = ItemPage("views/coordinator/measure.html", "measure", "measures")
 
 
 def participant_choice(participant: Participant) -> SelectChoice:
@@ -60,26 +58,9 @@ def measure_values(access: PlanAccess, form: MeasureForm) -> dict:
     }
 
 
-@bp.route(f"{PLAN}/measures/new", methods=["GET", "POST"])
-@coordinates_plan
-def new_measure(access: PlanAccess):
-    form = measure_form(access, None)
-
-    def save():
-        measure = measures.add_measure(access, measure_values(access, form))
-        return _("Tiltaket «%(title)s» er lagt til.", title=measure.title)
-
-    return item_page(access, PAGE, form, None, save)
-
-
-@bp.route(f"{PLAN}/measures/<uuid:measure_id>", methods=["GET", "POST"])
-@coordinates_plan
-def edit_measure(access: PlanAccess, measure_id: uuid.UUID):
-    measure = item_or_404(access, Measure, measure_id)
-    form = measure_form(access, measure)
-
-    def save():
-        measures.change_measure(access, measure, measure_values(access, form))
-        return _("Tiltaket «%(title)s» er lagret.", title=measure.title)
-
-    return item_page(access, PAGE, form, measure, save)
+add_item_pages(ItemPages(
+    name="measure", path="measures", model=Measure, section="measures", form=measure_form, values=measure_values,
+    add=measures.add_measure, change=measures.change_measure,
+    added=lambda measure: _("Tiltaket «%(title)s» er lagt til.", title=measure.title),
+    saved=lambda measure: _("Tiltaket «%(title)s» er lagret.", title=measure.title),
+))

@@ -14,13 +14,10 @@ from patient_app.forms.meetings import MeetingForm, MinutesForm
 from patient_app.models import Meeting
 from patient_app.parts import meetings
 from patient_app.views.coordinator._blueprint import (
-    PLAN, ItemPage, bp, drop_guardian_choice, guardian_choice, item_or_404, item_page, plan_home, render_form,
-    stripped,
+    PLAN, ItemPages, add_item_pages, bp, drop_guardian_choice, guardian_choice, item_or_404, plan_home,
+    render_form, stripped,
 )
 from patient_app.views.coordinator.measures import participant_choice
-
-PAGE = ItemPage("views/coordinator/meeting.html", "meeting", "meetings")
-
 
 def in_oslo(day: dt.date, clock: dt.time) -> dt.datetime:
     """A date and time as people in Norway mean it, stored in UTC."""
@@ -55,29 +52,12 @@ def meeting_values(access: PlanAccess, form: MeetingForm) -> dict:
     }
 
 
-@bp.route(f"{PLAN}/meetings/new", methods=["GET", "POST"])
-@coordinates_plan
-def new_meeting(access: PlanAccess):
-    form = meeting_form(access, None)
-
-    def save():
-        meeting = meetings.add_meeting(access, meeting_values(access, form))
-        return _("Møtet «%(title)s» er satt opp.", title=meeting.title)
-
-    return item_page(access, PAGE, form, None, save)
-
-
-@bp.route(f"{PLAN}/meetings/<uuid:meeting_id>", methods=["GET", "POST"])
-@coordinates_plan
-def edit_meeting(access: PlanAccess, meeting_id: uuid.UUID):
-    meeting = item_or_404(access, Meeting, meeting_id)
-    form = meeting_form(access, meeting)
-
-    def save():
-        meetings.change_meeting(access, meeting, meeting_values(access, form))
-        return _("Møtet «%(title)s» er lagret.", title=meeting.title)
-
-    return item_page(access, PAGE, form, meeting, save)
+add_item_pages(ItemPages(
+    name="meeting", path="meetings", model=Meeting, section="meetings", form=meeting_form, values=meeting_values,
+    add=meetings.add_meeting, change=meetings.change_meeting,
+    added=lambda meeting: _("Møtet «%(title)s» er satt opp.", title=meeting.title),
+    saved=lambda meeting: _("Møtet «%(title)s» er lagret.", title=meeting.title),
+))
 
 
 @bp.route(f"{PLAN}/meetings/<uuid:meeting_id>/minutes", methods=["GET", "POST"])
