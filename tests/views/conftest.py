@@ -6,7 +6,6 @@ the session the way a successful login does, to test what each person sees.
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from flask_login.utils import _create_identifier
@@ -17,6 +16,7 @@ from patient_app import login_sessions
 from patient_app.demo.people import demo_person
 from patient_app.extensions import db
 from patient_app.models import Person, Plan, hash_pid
+from tests.views import fast_fresh_app, form_filling
 
 
 def person_by_key(app, key: str) -> Person:
@@ -70,18 +70,34 @@ class Browser:
         return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
-    def submit(self, page: BeautifulSoup, form_selector: str, data: dict | None = None, button: tuple | None = None):
-        """Post a form as a person would: its hidden fields (CSRF token too), what they typed, the button pressed."""
-        form = page.select_one(form_selector)
-        assert form is not None, f"no form matches {form_selector!r}"
-        fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]") if i.get("name")}
-        fields.update(data or {})
+    def submit(self, page: BeautifulSoup, form_selector: str, data: dict | None = None, button: tuple | None = None,
+               **kwargs):
+        """Post a form as a person would: every field as the page shows it (the CSRF token too),
+        what they typed instead, and the button they pressed (tests/views/form_filling.py)."""
+        changes = dict(data or {})
         if button:
-            fields[button[0]] = button[1]
-        return self.client.post(form["action"], data=fields)
+            changes[button[0]] = button[1]
+        return form_filling.submit(self, page, form_selector, changes, **kwargs)
 
     def parse(self, response) -> BeautifulSoup:
         return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def text(element) -> str:
+    """What a person reads in an element: its text with the white space of the HTML folded."""
+    return " ".join(element.get_text(" ").split())
+
+
+def error_for(page: BeautifulSoup, field_id: str) -> str:
+    """The error shown at a field, which must be marked invalid and tied to it for screen readers."""
+    field = page.select_one(f"#{field_id}")
+    assert field is not None, f"no field #{field_id}"
+    # A group of radios is marked invalid on each radio (a fieldset may not carry aria-invalid).
+    controls = field.select("input") if field.name == "fieldset" else [field]
+    assert all(c.get("aria-invalid") == "true" for c in controls), f"#{field_id} is not marked invalid"
+    error_id = f"{field_id}-error"
+    assert error_id in field.get("aria-describedby", "").split(), "the error must be tied to the field"
+    return text(page.select_one(f"#{error_id}"))
 
 
 @pytest.fixture
@@ -89,10 +105,23 @@ def browser(app, client):
     return Browser(app, client)
 
 
+# Tests that write get a copy of a demo database built once per module (tests/views/fast_fresh_app.py),
+# in place of tests/conftest.py's fresh_app, which builds one per test.
+_seeded_sqlite_file = fast_fresh_app._seeded_sqlite_file
+fresh_app = fast_fresh_app.fresh_app
+
+
 @pytest.fixture
 def fresh_browser(fresh_app):
     """A browser on a database of its own, for tests that change things."""
     return Browser(fresh_app, fresh_app.test_client())
+
+
+@pytest.fixture
+def sigrid(fresh_browser):
+    """Sigrid's plan in a database of its own, with Sigrid logged in."""
+    fresh_browser.login_as("patient")
+    return plan_of(fresh_browser.app, "patient")
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 once per module and copied for each test (SQLite only; on PostgreSQL each test
 builds its own, as tests/conftest.py does).
 
-Use it by importing the fixture into the test module:
-``from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401``
+tests/views/conftest.py puts it in place of tests/conftest.py's ``fresh_app`` for every
+test in tests/views.
 """
 
 from __future__ import annotations

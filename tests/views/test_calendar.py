@@ -25,7 +25,6 @@ from patient_app.models._base import utcnow
 from tests.conftest import TEST_CONFIG
 from tests.statements import recorded_statements
 from tests.views.conftest import Browser, person_by_key, plan_of
-from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401
 
 HEALTH_TEXTS = (
     "Hvordan går treningen",  # the agenda
@@ -167,7 +166,7 @@ def test_the_summary_is_in_the_persons_language(browser):
         assert str(event["SUMMARY"]) == summary, language
 
 
-def test_strangers_and_relatives_without_the_meetings_get_404(fresh_app):  # noqa: F811
+def test_strangers_and_relatives_without_the_meetings_get_404(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     meeting = next_meeting_of(fresh_app, "patient")
     plan = plan_of(fresh_app, "patient")
@@ -180,7 +179,7 @@ def test_strangers_and_relatives_without_the_meetings_get_404(fresh_app):  # noq
     assert browser.client.get(f"/plan/{plan.public_id}/meetings/{uuid.uuid4()}/calendar.ics").status_code == 404
 
 
-def test_a_cancelled_meeting_is_marked_cancelled(fresh_app):  # noqa: F811
+def test_a_cancelled_meeting_is_marked_cancelled(fresh_app):
     meeting = next_meeting_of(fresh_app, "patient")
     with fresh_app.app_context():
         db.session.get(Meeting, meeting.id).cancelled = True
@@ -212,7 +211,7 @@ def test_upcoming_meetings_offer_the_file_on_the_list_and_the_meeting_page(brows
 # --- The private address ------------------------------------------------------------------
 
 
-def test_the_patient_turns_on_an_address_that_is_shown_once_and_stored_as_a_hash(fresh_app):  # noqa: F811
+def test_the_patient_turns_on_an_address_that_is_shown_once_and_stored_as_a_hash(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("patient")
@@ -233,7 +232,7 @@ def test_the_patient_turns_on_an_address_that_is_shown_once_and_stored_as_a_hash
         assert feed.membership.role is Role.OWNER
 
 
-def test_the_feed_holds_the_meetings_the_patient_sees_and_sets_no_cookie(fresh_app):  # noqa: F811
+def test_the_feed_holds_the_meetings_the_patient_sees_and_sets_no_cookie(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("patient")
@@ -250,7 +249,7 @@ def test_the_feed_holds_the_meetings_the_patient_sees_and_sets_no_cookie(fresh_a
         assert health_text not in text
 
 
-def test_the_feed_leaves_out_meetings_older_than_its_window_and_keeps_every_upcoming_one(fresh_app):  # noqa: F811
+def test_the_feed_leaves_out_meetings_older_than_its_window_and_keeps_every_upcoming_one(fresh_app):
     """A calendar synced to a cloud should hold as little of the plan's history as it needs."""
     plan = plan_of(fresh_app, "patient")
     now = utcnow()
@@ -288,7 +287,7 @@ def statements_for(app, address) -> list[str]:
 FEED_STATEMENTS = 3
 
 
-def test_the_feed_costs_the_same_few_statements_for_a_long_plan(fresh_app):  # noqa: F811
+def test_the_feed_costs_the_same_few_statements_for_a_long_plan(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("patient")
@@ -308,7 +307,7 @@ def test_the_feed_costs_the_same_few_statements_for_a_long_plan(fresh_app):  # n
     assert all(s.lstrip().upper().startswith("SELECT") for s in large)
 
 
-def test_replacing_the_address_stops_the_old_one_and_turning_off_stops_both(fresh_app):  # noqa: F811
+def test_replacing_the_address_stops_the_old_one_and_turning_off_stops_both(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("patient")
@@ -327,7 +326,7 @@ def test_replacing_the_address_stops_the_old_one_and_turning_off_stops_both(fres
         f"form[action='/plan/{plan.public_id}/calendar/turn-off']") is None
 
 
-def test_a_relatives_feed_follows_the_grant_and_ends_with_it(fresh_app):  # noqa: F811
+def test_a_relatives_feed_follows_the_grant_and_ends_with_it(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     membership = membership_of(fresh_app, "relative", "patient")
@@ -354,7 +353,7 @@ def test_a_relatives_feed_follows_the_grant_and_ends_with_it(fresh_app):  # noqa
     assert poll(fresh_app, address).status_code == 404
 
 
-def test_a_relative_without_the_meetings_cannot_have_an_address(fresh_app):  # noqa: F811
+def test_a_relative_without_the_meetings_cannot_have_an_address(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     change_membership(fresh_app, membership_of(fresh_app, "relative", "patient").id, scopes=Scope.MESSAGES.value)
@@ -367,7 +366,7 @@ def test_a_relative_without_the_meetings_cannot_have_an_address(fresh_app):  # n
         assert db.session.scalars(select(CalendarFeed)).all() == []
 
 
-def test_a_guardians_feed_leaves_out_what_the_child_keeps_from_guardians(fresh_app):  # noqa: F811
+def test_a_guardians_feed_leaves_out_what_the_child_keeps_from_guardians(fresh_app):
     plan = plan_of(fresh_app, "child")
     with fresh_app.app_context():
         hidden = Meeting(plan_id=plan.id, title="Samtale med helsesykepleier", starts_at=utcnow() + dt.timedelta(days=4),
@@ -394,7 +393,7 @@ def test_the_coordinator_is_not_offered_an_address(browser):
     assert listing.select_one(f"a[href='/plan/{plan.public_id}/calendar']") is None
 
 
-def test_every_address_that_opens_nothing_gets_the_same_answer(fresh_app):  # noqa: F811
+def test_every_address_that_opens_nothing_gets_the_same_answer(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("relative")
@@ -417,7 +416,7 @@ def test_every_address_that_opens_nothing_gets_the_same_answer(fresh_app):  # no
     assert set(shapes.values()) == {(404, b"Not found\n", "text/plain; charset=utf-8", False)}, shapes
 
 
-def test_the_last_use_is_written_at_most_once_an_hour(fresh_app):  # noqa: F811
+def test_the_last_use_is_written_at_most_once_an_hour(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("patient")
@@ -441,7 +440,7 @@ def test_the_last_use_is_written_at_most_once_an_hour(fresh_app):  # noqa: F811
     assert last_used() > first
 
 
-def test_the_feed_speaks_the_language_the_person_chose(fresh_app):  # noqa: F811
+def test_the_feed_speaks_the_language_the_person_chose(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("relative")
@@ -454,7 +453,7 @@ def test_the_feed_speaks_the_language_the_person_chose(fresh_app):  # noqa: F811
     assert summaries == {"Meeting about Sigrid's plan"}
 
 
-def test_the_feed_is_rate_limited_per_address(fresh_app):  # noqa: F811
+def test_the_feed_is_rate_limited_per_address(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("patient")
@@ -491,7 +490,7 @@ def set_feed(app, **values) -> None:
     ("guardian1", "child", "Marte Strand (foresatt)"),
 ])
 def test_someone_elses_calendar_fetching_the_meetings_shows_once_a_day_on_the_access_log(
-        fresh_app, viewer, owner, shown_as):  # noqa: F811
+        fresh_app, viewer, owner, shown_as):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, owner)
     browser.login_as(viewer)
@@ -515,7 +514,7 @@ def test_someone_elses_calendar_fetching_the_meetings_shows_once_a_day_on_the_ac
     assert len(access_log_rows(browser, owner, plan)) == len(after) + 1, "a day later, one more"
 
 
-def test_the_patients_own_calendar_fetching_is_not_logged(fresh_app):  # noqa: F811
+def test_the_patients_own_calendar_fetching_is_not_logged(fresh_app):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("patient")
@@ -527,7 +526,7 @@ def test_the_patients_own_calendar_fetching_is_not_logged(fresh_app):  # noqa: F
         assert db.session.scalar(select(func.count(AccessLogEntry.id)).where(AccessLogEntry.part == "calendar")) == 0
 
 
-def test_a_logged_fetch_costs_one_update_and_one_insert(fresh_app):  # noqa: F811
+def test_a_logged_fetch_costs_one_update_and_one_insert(fresh_app):
     """The address's last use and the access log row go in one commit with the poll's reads."""
     browser = Browser(fresh_app, fresh_app.test_client())
     browser.login_as("relative")
@@ -540,7 +539,7 @@ def test_a_logged_fetch_costs_one_update_and_one_insert(fresh_app):  # noqa: F81
 # --- The token stays out of logs -----------------------------------------------------------
 
 
-def test_the_token_reaches_no_log_record(fresh_app, caplog):  # noqa: F811
+def test_the_token_reaches_no_log_record(fresh_app, caplog):
     browser = Browser(fresh_app, fresh_app.test_client())
     plan = plan_of(fresh_app, "patient")
     browser.login_as("patient")

@@ -23,15 +23,11 @@ from patient_app.models import (
     Proposal,
     ServiceDecision,
 )
-from tests.views.conftest import person_by_key, plan_of
-from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401  (a copy of the demo database per test)
+from tests.views.conftest import error_for, person_by_key, plan_of, text
 from tests.views.form_filling import submit, textarea_value
 
 OSLO = ZoneInfo("Europe/Oslo")
 
-
-def text(element) -> str:
-    return " ".join(element.get_text(" ").split())
 
 
 def workspace(plan, rest: str = "") -> str:
@@ -44,12 +40,6 @@ def first_id(app, model, plan, *conditions):
             select(model.public_id).where(model.plan_id == plan.id, *conditions).order_by(model.id)
         )
 
-
-def error_for(page, field_id: str) -> str:
-    field = page.select_one(f"#{field_id}")
-    assert field is not None, f"no field #{field_id}"
-    assert f"{field_id}-error" in field.get("aria-describedby", "").split(), "the error must be tied to the field"
-    return text(page.select_one(f"#{field_id}-error"))
 
 
 def confirmation(browser, response) -> str:

@@ -10,13 +10,9 @@ from sqlalchemy import select
 
 from patient_app.extensions import db
 from patient_app.models import Goal, Measure, Meeting, Participant, Person
-from tests.views.conftest import person_by_key, plan_of
-from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401  (a copy of the demo database per test)
+from tests.views.conftest import person_by_key, plan_of, text
 from tests.views.form_filling import submit
 
-
-def text(element) -> str:
-    return " ".join(element.get_text(" ").split())
 
 
 def public_id(app, model, *conditions):
@@ -25,11 +21,9 @@ def public_id(app, model, *conditions):
 
 
 @pytest.fixture
-def sigrid(fresh_browser):
-    plan = plan_of(fresh_browser.app, "patient")
-    fresh_browser.login_as("patient")
-    fresh_browser.get(f"/plan/{plan.public_id}/")  # Sigrid has been here: what comes later is new
-    return plan
+def sigrid(sigrid, fresh_browser):
+    fresh_browser.get(f"/plan/{sigrid.public_id}/")  # Sigrid has been here: what comes later is new
+    return sigrid
 
 
 def as_coordinator(browser, url: str, changes: dict):

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from patient_app.extensions import db
 from patient_app.models import Goal, Proposal, ProposalStatus
-from tests.views.conftest import plan_of
-from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401  (a copy of the demo database per test)
+from tests.views.conftest import error_for, plan_of, text
 from tests.views.form_filling import submit
 
 
-def text(element) -> str:
-    return " ".join(element.get_text(" ").split())
 
-
-def error_for(page, field_id: str) -> str:
-    field = page.select_one(f"#{field_id}")
-    assert f"{field_id}-error" in field.get("aria-describedby", "").split(), "the error must be tied to the field"
-    return text(page.select_one(f"#{field_id}-error"))
-
-
-@pytest.fixture
-def sigrid(fresh_browser):
-    fresh_browser.login_as("patient")
-    return plan_of(fresh_browser.app, "patient")
 
 
 def propose(browser, plan, **typed):

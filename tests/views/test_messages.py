@@ -12,15 +12,11 @@ from sqlalchemy import func, select
 
 from patient_app.extensions import db
 from patient_app.models import Membership, Message, MessageThread, Scope
-from tests.views.conftest import person_by_key, plan_of
-from tests.views.fast_fresh_app import _seeded_sqlite_file, fresh_app  # noqa: F401  (a copy of the demo database per test)
+from tests.views.conftest import error_for, person_by_key, plan_of, text
 from tests.views.form_filling import submit, textarea_value
 
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
-
-def text(element) -> str:
-    return " ".join(element.get_text(" ").split())
 
 
 def messages_url(plan, rest: str = "") -> str:
@@ -38,12 +34,6 @@ def count(app, model, *conditions) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
-
-@pytest.fixture
-def sigrid(fresh_browser):
-    """Sigrid's plan in a database of its own, with Sigrid logged in."""
-    fresh_browser.login_as("patient")
-    return plan_of(fresh_browser.app, "patient")
 
 
 # --- The composer ----------------------------------------------------------------
@@ -119,13 +109,6 @@ def test_two_different_forms_make_two_messages(fresh_browser, sigrid):
 
 # --- Errors that keep what the person typed ------------------------------------
 
-
-def error_for(page, field_id: str) -> str:
-    field = page.select_one(f"#{field_id}")
-    assert field["aria-invalid"] == "true"
-    error_id = f"{field_id}-error"
-    assert error_id in field["aria-describedby"].split(), "the error must be tied to the field"
-    return text(page.select_one(f"#{error_id}"))
 
 
 def test_a_too_long_subject_says_what_happened_and_what_to_do(fresh_browser, sigrid):
