@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from patient_app import assets, glossary, i18n, logs, metrics, proxies, rate_limits, security, templating
+    from patient_app import assets, glossary, i18n, logs, metrics, notify, proxies, rate_limits, security, templating
     from patient_app.auth import init_auth
 
     proxies.init_app(app)
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     glossary.init_app(app)
     assets.init_app(app)  # hashed, precompressed static files; asset() in templates
+    notify.init_app(app)  # the VAPID key for Web Push
 
     from patient_app import cli, errors
     from patient_app.views import register_blueprints

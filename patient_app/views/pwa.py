@@ -37,13 +37,6 @@ SHELL_STATIC = ("css/app.css", "css/pwa.css", "vendor/htmx.min.js", "icons/icon-
 SHELL_STATIC_FOLDERS = ("js",)
 
 
-@bp.record_once
-def _set_up_push(state) -> None:
-    from patient_app import notify
-
-    notify.init_app(state.app)
-
-
 # --- Public: manifest, service worker, offline page ------------------------------------
 
 
