@@ -14,7 +14,10 @@ import hashlib
 import hmac
 import json
 import re
+from importlib.resources import files
 from pathlib import Path
+
+from service_worker import PARTS as WORKER_PARTS
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale, gettext as _
@@ -26,8 +29,20 @@ from patient_app.models import Role
 
 bp = Blueprint("pwa", __name__)
 
-SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker" / "service-worker.js"
-CONFIG_MARKER = "const CONFIG = {}; // filled in by patient_app/views/pwa.py"
+SERVICE_WORKER_HEADER = """/* Min plan's service worker, served at /service-worker.js (scope /) by patient_app/views/pwa.py
+ * from the files in service_worker/, after CONFIG: the app-shell URLs, the offline page, and a
+ * version that changes whenever any of them does (so browsers install the new worker and the
+ * page offers "Ny versjon – oppdater"), and MESSAGE (static/js/sw-messages.js).
+ *
+ * Privacy first (docs/domain.md, Data on the phone): pages with personal data go to the network
+ * and are never cached here, with one exception the person turns on themselves: their crisis
+ * plan and contacts ("kept"), which open offline. Those are removed when the person turns it
+ * off, when another person logs in on this device, and by Clear-Site-Data at logout.
+ */
+"use strict";
+"""
+# The page side's list of messages, shared with the worker (see the file's comment).
+MESSAGES_MODULE = "js/sw-messages.js"
 
 THEME_COLOUR = "#0b5394"
 BACKGROUND_COLOUR = "#f6f6f4"
@@ -90,11 +105,7 @@ def _image(name: str, sizes: str, **extra) -> dict:
 @bp.get("/service-worker.js")
 @public
 def service_worker():
-    config = shell_config()
-    source = SERVICE_WORKER.read_text(encoding="utf-8")
-    if CONFIG_MARKER not in source:
-        raise RuntimeError(f"{SERVICE_WORKER} has lost the line {CONFIG_MARKER!r}")
-    source = source.replace(CONFIG_MARKER, "const CONFIG = " + json.dumps(config) + ";", 1)
+    source = SERVICE_WORKER_HEADER + "const CONFIG = " + json.dumps(shell_config()) + ";\n" + worker_source()
     response = Response(source, mimetype="text/javascript")
     # Browsers check for a new service worker on navigation; never let a cache hide one.
     response.headers["Cache-Control"] = "no-cache"
@@ -146,6 +157,14 @@ def shell_url(name: str) -> str:
     return asset(name)
 
 
+def worker_source() -> str:
+    """The message names (an ES module's text without "export", for a classic worker script),
+    then each part of the worker in order."""
+    messages = Path(current_app.static_folder, MESSAGES_MODULE).read_text(encoding="utf-8")
+    parts = [files("service_worker").joinpath(name).read_text(encoding="utf-8") for name in WORKER_PARTS]
+    return "\n".join([messages.replace("export const MESSAGE", "const MESSAGE", 1), *parts])
+
+
 def shell_config() -> dict:
     """The service worker's configuration: the shell's URLs and a version that changes with any of them.
 
@@ -153,7 +172,7 @@ def shell_config() -> dict:
     makes browsers install a new worker, which announces itself ("Ny versjon").
     """
     files = shell_files()
-    digest = hashlib.sha256(SERVICE_WORKER.read_bytes())
+    digest = hashlib.sha256(worker_source().encode())
     for url, path in files:
         digest.update(url.encode() + b"\0" + path.read_bytes())
     for template in ("views/pwa/offline.html", "views/pwa/_standalone.html"):

@@ -74,7 +74,8 @@ def test_the_service_worker_is_served_at_the_root_with_its_configuration(client)
     assert "no-cache" in response.headers["Cache-Control"] or response.headers["Cache-Control"] == "no-store"
     assert "Service-Worker-Allowed" not in response.headers, "scope / needs no extra permission at the root"
     source = response.get_data(as_text=True)
-    assert pwa.CONFIG_MARKER not in source
+    assert "export " not in source, "a classic worker script: the shared message names lose their export"
+    assert re.search(r'^  HELLO: "hello",$', source, re.M), "the worker knows the messages the pages send"
     config = json.loads(re.search(r"^const CONFIG = (\{.*\});$", source, re.M).group(1))
     assert re.fullmatch(r"[0-9a-f]{12}", config["version"])
     assert config["offline"] == "/offline" and "/offline" in config["shell"]
@@ -111,9 +112,8 @@ def test_a_changed_shell_file_changes_the_version(app, tmp_path, monkeypatch):
     with app.test_request_context():
         before = pwa.shell_config()["version"]
         assert pwa.shell_config()["version"] == before, "the version is stable while nothing changes"
-        changed = tmp_path / "service-worker.js"
-        changed.write_text(pwa.SERVICE_WORKER.read_text() + "\n// changed\n")
-        monkeypatch.setattr(pwa, "SERVICE_WORKER", changed)
+        source = pwa.worker_source()
+        monkeypatch.setattr(pwa, "worker_source", lambda: source + "\n// changed\n")
         assert pwa.shell_config()["version"] != before
 
 

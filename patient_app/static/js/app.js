@@ -7,6 +7,7 @@ import "./keep-offline.js";
 import "./outbox.js";
 import "./swap-focus.js";
 import { syncAfterChange } from "./push.js";
+import { MESSAGE } from "./sw-messages.js";
 
 if (supported) {
   const banner = document.querySelector("[data-update-banner]");
@@ -40,7 +41,7 @@ if (supported) {
       const registration = await navigator.serviceWorker.getRegistration();
       if (registration && registration.waiting) {
         updating = true;
-        registration.waiting.postMessage({ type: "skip-waiting" });
+        registration.waiting.postMessage({ type: MESSAGE.SKIP_WAITING });
       } else {
         location.reload();
       }

@@ -2,6 +2,7 @@
 // and the settings page. The service worker fetches and keeps the pages; nothing is kept
 // until the person turns this on.
 import { ask, greeted, owner, supported } from "./sw-client.js";
+import { MESSAGE } from "./sw-messages.js";
 
 for (const section of document.querySelectorAll("[data-keep-offline]")) setUp(section);
 
@@ -13,7 +14,7 @@ async function setUp(section) {
   let answer;
   try {
     await greeted();
-    answer = await ask({ type: "status" });
+    answer = await ask({ type: MESSAGE.STATUS });
   } catch (error) {
     return; // no working service worker: the switch stays hidden
   }
@@ -31,8 +32,8 @@ async function setUp(section) {
     busy = true;
     try {
       const result = keeping
-        ? await ask({ type: "keep", owner: owner(), items })
-        : await ask({ type: "forget", urls: items.map((item) => item.url) });
+        ? await ask({ type: MESSAGE.KEEP, owner: owner(), items })
+        : await ask({ type: MESSAGE.FORGET, urls: items.map((item) => item.url) });
       if (!result.ok) throw new Error(result.error);
       status.textContent = keeping ? status.dataset.textKept : status.dataset.textRemoved;
     } catch (error) {

@@ -1,10 +1,11 @@
 // The offline page: links to what this phone keeps (the crisis plan, the contacts), if anything.
 import { ask } from "./sw-client.js";
+import { MESSAGE } from "./sw-messages.js";
 
 const list = document.querySelector("[data-kept-list]");
 const none = document.querySelector("[data-kept-none]");
 
-ask({ type: "status" })
+ask({ type: MESSAGE.STATUS })
   .then((answer) => {
     const kept = (answer.state && answer.state.kept) || [];
     kept.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "crisis" ? -1 : 1));
@@ -50,10 +51,10 @@ function showWaiting(items) {
 }
 
 if (waiting) {
-  ask({ type: "waiting" }).then((answer) => showWaiting(answer.waiting || [])).catch(() => undefined);
+  ask({ type: MESSAGE.WAITING }).then((answer) => showWaiting(answer.waiting || [])).catch(() => undefined);
   window.addEventListener("online", async () => {
     try {
-      const answer = await ask({ type: "send-waiting" });
+      const answer = await ask({ type: MESSAGE.SEND_WAITING });
       if (answer.sent) {
         waiting.querySelector("[data-offline-waiting-status]").textContent = waiting.dataset.textSent;
         waiting.querySelector("[data-offline-waiting-items]").replaceChildren();

@@ -2,6 +2,7 @@
 // nett") and goes once the network is back. The service worker keeps and sends it; the form's
 // idempotency key makes the server store it once, however often it is tried.
 import { ask, greeted, owner, supported } from "./sw-client.js";
+import { MESSAGE } from "./sw-messages.js";
 
 const texts = document.querySelector("[data-waiting-texts]");
 const template = document.querySelector("[data-waiting-template]");
@@ -13,7 +14,7 @@ const boxes = new Map();
 if (supported && texts && template && forms.length && owner()) {
   for (const form of forms) guard(form);
   greeted()
-    .then(() => ask({ type: "waiting", owner: owner() }))
+    .then(() => ask({ type: MESSAGE.WAITING, owner: owner() }))
     .then((answer) => {
       show(answer.waiting);
       if (navigator.onLine && answer.waiting.some((item) => item.status === "waiting")) sendNow();
@@ -33,7 +34,7 @@ function guard(form) {
     const fields = {};
     for (const [name, value] of new FormData(form)) if (typeof value === "string") fields[name] = value;
     try {
-      const answer = await ask({ type: "keep-message", owner: owner(), action: form.getAttribute("action"), fields });
+      const answer = await ask({ type: MESSAGE.KEEP_MESSAGE, owner: owner(), action: form.getAttribute("action"), fields });
       emptyForm(form);
       show(answer.waiting, texts.dataset.textWaiting);
     } catch (error) {
@@ -50,7 +51,7 @@ function emptyForm(form) {
 
 async function sendNow() {
   try {
-    const answer = await ask({ type: "send-waiting", owner: owner() });
+    const answer = await ask({ type: MESSAGE.SEND_WAITING, owner: owner() });
     if (answer.sent) {
       location.reload(); // the message is now on the page (and the server says so)
       return;
@@ -90,7 +91,7 @@ function entry(item, form) {
       const subject = form.querySelector("input[name=subject]");
       if (body) body.value = item.body;
       if (subject) subject.value = item.subject;
-      const answer = await ask({ type: "forget-message", owner: owner(), key: item.key });
+      const answer = await ask({ type: MESSAGE.FORGET_MESSAGE, owner: owner(), key: item.key });
       show(answer.waiting);
       if (body) body.focus();
     });

@@ -2,6 +2,7 @@
 // per device; the texts come from the server, so nothing here is shown on a lock screen.
 import { ask, meta, owner, postJson, supported } from "./sw-client.js";
 import { isAppleMobile, isStandalone } from "./install.js";
+import { MESSAGE } from "./sw-messages.js";
 
 const box = document.querySelector("[data-push]");
 const FOCUS_STATUS = "min-plan-push-focus-status"; // in sessionStorage across the reload
@@ -41,7 +42,7 @@ async function setUp(box) {
       if ((await Notification.requestPermission()) === "granted") {
         const subscription = await subscribe(registration, box.dataset.publicKey);
         await postJson(box.dataset.subscribeUrl, { subscription: subscription.toJSON() }, box.dataset.csrf);
-        await ask({ type: "push-owner", owner: owner() });
+        await ask({ type: MESSAGE.PUSH_OWNER, owner: owner() });
         reloadAndFocusStatus(); // the list of devices now has this one
         return;
       }
@@ -118,7 +119,7 @@ export async function syncAfterChange(oldEndpoint) {
   const subscription = await registration.pushManager.getSubscription();
   if (!subscription) return;
   await postJson(url, { subscription: subscription.toJSON(), replaces: oldEndpoint || undefined });
-  await ask({ type: "push-owner", owner: owner() });
+  await ask({ type: MESSAGE.PUSH_OWNER, owner: owner() });
 }
 
 function fromBase64Url(text) {

@@ -1,4 +1,5 @@
-// Talking to Min plan's service worker (service_worker/service-worker.js).
+// Talking to Min plan's service worker (service_worker/, served by patient_app/views/pwa.py).
+import { MESSAGE } from "./sw-messages.js";
 export const supported = "serviceWorker" in navigator;
 
 export function meta(name) {
@@ -40,7 +41,7 @@ export async function ask(message, timeoutMs = 15000) {
 let greeting = null;
 export function greeted() {
   if (!greeting) {
-    greeting = ask({ type: "hello", owner: owner(), lang: document.documentElement.lang, path: location.pathname });
+    greeting = ask({ type: MESSAGE.HELLO, owner: owner(), lang: document.documentElement.lang, path: location.pathname });
   }
   return greeting;
 }
