@@ -289,15 +289,14 @@ def test_a_kept_copy_opens_when_the_session_has_ended(phone, app, url):
     assert urlsplit(page.url).path == "/login", "everything else still asks for login"
 
 
-def test_a_new_version_is_announced_and_taken_on_request(phone, url, monkeypatch, tmp_path):
+def test_a_new_version_is_announced_and_taken_on_request(phone, url, monkeypatch):
     page = phone.new_page()
     page.goto(url + "/login")
     controlled(page)
     old = [name for name in cache_contents(page) if name.startswith("min-plan-shell-")]
 
-    changed = tmp_path / "service-worker.js"
-    changed.write_text(pwa.SERVICE_WORKER.read_text() + "\n// a new version\n")
-    monkeypatch.setattr(pwa, "SERVICE_WORKER", changed)
+    source = pwa.worker_source
+    monkeypatch.setattr(pwa, "worker_source", lambda: source() + "\n// a new version\n")
     page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
 
     button = page.get_by_role("button", name="Ny versjon – oppdater")
