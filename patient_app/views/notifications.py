@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -21,6 +20,7 @@ from patient_app.device_labels import device_label
 from patient_app.extensions import db
 from patient_app.models import NotificationCategory, PushSubscription
 from patient_app.notify import push_is_configured
+from patient_app.notify.endpoints import EndpointRefused, parse_endpoint
 from patient_app.notify.outbox import available_categories, chosen_categories, save_choices
 
 bp = Blueprint("notifications", __name__)
@@ -138,33 +138,29 @@ def _keep_newest_devices(person_id: int) -> None:
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(old)))
 
 
+ENDPOINT_REFUSED = _l("Varsler kan ikke slås på for denne nettleseren: adressen den ga, er ikke en kjent varseltjeneste.")
+SUBSCRIPTION_INVALID = _l("Varsler kan ikke slås på for denne nettleseren: den sendte et ufullstendig eller ugyldig "
+                          "abonnement.")
+
+
 def _valid_subscription(value) -> tuple[str | None, dict]:
     """Check what the browser sent, and that the worker may post to it (no SSRF through a forged one)."""
     if not isinstance(value, dict) or not isinstance(value.get("keys"), dict):
-        return "subscription missing", {}
-    endpoint, keys = value.get("endpoint"), value["keys"]
-    if not isinstance(endpoint, str) or len(endpoint) > 1024:
-        return "endpoint missing or too long", {}
-    if not endpoint_allowed(endpoint):
-        return "endpoint is not a known push service", {}
+        return str(SUBSCRIPTION_INVALID), {}
+    try:
+        endpoint = parse_endpoint(value.get("endpoint"), current_app.config["PUSH_ENDPOINT_HOSTS"],
+                                  current_app.config.get("PUSH_ALLOW_LOCAL_ENDPOINTS", False))
+    except EndpointRefused:
+        return str(ENDPOINT_REFUSED), {}
+    keys = value["keys"]
     try:
         p256dh = _b64url(keys.get("p256dh"))
         auth = _b64url(keys.get("auth"))
     except (TypeError, ValueError, binascii.Error):
-        return "keys are not base64url", {}
+        return str(SUBSCRIPTION_INVALID), {}
     if len(p256dh) != 65 or p256dh[0] != 4 or len(auth) != 16:
-        return "keys have the wrong length", {}
-    return None, {"endpoint": endpoint, "p256dh": keys["p256dh"], "auth": keys["auth"]}
-
-
-def endpoint_allowed(endpoint: str) -> bool:
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    if current_app.config.get("PUSH_ALLOW_LOCAL_ENDPOINTS") and host in ("127.0.0.1", "localhost"):
-        return parts.scheme in ("http", "https")
-    if parts.scheme != "https" or parts.username or parts.password:
-        return False
-    return any(host == known or host.endswith("." + known) for known in current_app.config["PUSH_ENDPOINT_HOSTS"])
+        return str(SUBSCRIPTION_INVALID), {}
+    return None, {"endpoint": endpoint.url, "p256dh": keys["p256dh"], "auth": keys["auth"]}
 
 
 def _b64url(text) -> bytes:
