@@ -326,6 +326,8 @@ class PushWorker:
 
     def _send(self, row: OutboxItem, endpoint: PushEndpoint, payload: dict,
               ttl: int) -> tuple[int | None, dt.timedelta | None]:
+        """One subscription's answer; whatever goes wrong (a key that is not a curve point, a library error)
+        is that subscription's failure, tried again and eventually dropped, never the batch's."""
         try:
             response = webpush(
                 # To exactly the URL that was checked.
@@ -345,6 +347,9 @@ class PushWorker:
             return status, parse_retry_after(error.retry_after, self.clock())
         except requests.RequestException as error:
             log.info("push service unreachable", extra={"error": type(error).__name__, "push_host": endpoint.host})
+            return None, None
+        except Exception as error:  # noqa: BLE001 - see the docstring
+            log.warning("push could not be sent", extra={"error": type(error).__name__, "push_host": endpoint.host})
             return None, None
 
     def _ttl_for(self, row: OutboxItem, starts_at: dt.datetime | None, now: dt.datetime) -> int:

@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -158,9 +159,20 @@ def _valid_subscription(value) -> tuple[str | None, dict]:
         auth = _b64url(keys.get("auth"))
     except (TypeError, ValueError, binascii.Error):
         return str(SUBSCRIPTION_INVALID), {}
-    if len(p256dh) != 65 or p256dh[0] != 4 or len(auth) != 16:
+    if len(auth) != 16 or not _is_p256_point(p256dh):
         return str(SUBSCRIPTION_INVALID), {}
     return None, {"endpoint": endpoint.url, "p256dh": keys["p256dh"], "auth": keys["auth"]}
+
+
+def _is_p256_point(key: bytes) -> bool:
+    """The browser's public key, uncompressed (65 bytes); a point off the curve would fail every encryption."""
+    if len(key) != 65 or key[0] != 4:
+        return False
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key)
+    except ValueError:
+        return False
+    return True
 
 
 def _b64url(text) -> bytes:

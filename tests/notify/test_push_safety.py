@@ -127,3 +127,26 @@ def test_a_push_service_that_drips_its_answer_is_cut_off_within_the_lease(push_a
         assert all(c.closed_at is not None and c.closed_at - started < lease for c in slow.connections)
         db.session.expire_all()
         assert sorted(db.session.scalars(select(OutboxItem.attempts))) == [0, 1, 1], "each cut-off counts as a try"
+
+
+# A p256dh of the right length and form (0x04, x, y) whose point is not on the P-256 curve.
+OFF_CURVE_KEY = "BAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE"
+
+
+def test_one_unusable_key_delays_no_one_else_and_is_dropped_after_its_attempts(push_app, fake_push, make_worker, clock):
+    with push_app.app_context():
+        broken = fake_push.subscribe()
+        add_subscription(broken.endpoint, p256dh=OFF_CURVE_KEY)
+        phone = add_device(fake_push, "patient")
+        queue_messages(2)
+    worker = make_worker(max_attempts=3)
+    first = worker.drain()
+    assert first.sent == 2 and len(fake_push.payloads(phone)) == 2, "the good device got both, at once"
+    assert first.retried == 2, "the broken one's rows are counted as failed tries"
+    for _ in range(3):
+        clock.advance(hours=1)
+        worker.drain()
+    assert fake_push.received_by(broken) == [], "nothing can be encrypted for it"
+    assert len(fake_push.payloads(phone)) == 2, "and nothing was sent twice to the good one"
+    with push_app.app_context():
+        assert count(OutboxItem) == 0, "dropped after its attempts, not kept until stale"

@@ -281,6 +281,9 @@ def test_local_endpoints_only_outside_production(own):
     "keys",
     [
         {"p256dh": "too-short", "auth": "AAAAAAAAAAAAAAAAAAAAAA"},
+        # The right length and form, but not a point on the P-256 curve: nothing could be encrypted to it.
+        {"p256dh": "BAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
+         "auth": "AAAAAAAAAAAAAAAAAAAAAA"},
         {"p256dh": None, "auth": None},
         {},
     ],
@@ -292,6 +295,9 @@ def test_malformed_keys_are_refused(own, keys):
                                json={"subscription": {"endpoint": "https://fcm.googleapis.com/x", "keys": keys}},
                                headers={"X-CSRFToken": box["data-csrf"]})
     assert response.status_code == 400
+    assert response.json["error"] == ("Varsler kan ikke slås på for denne nettleseren: den sendte et "
+                                      "ufullstendig eller ugyldig abonnement.")
+    assert devices(own) == []
 
 
 def test_adding_a_device_needs_the_csrf_token(own):
