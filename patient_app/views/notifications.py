@@ -72,7 +72,7 @@ def save():
 @signed_in
 def add_device():
     """JSON from push.js: the browser's PushSubscription (and the one it replaces, if any)."""
-    data = request.get_json(silent=True) or {}
+    data = _json_object()
     problem, subscription = _valid_subscription(data.get("subscription"))
     if problem:
         return jsonify(error=problem), 400
@@ -98,7 +98,7 @@ def add_device():
 @signed_in
 def remove_this_device():
     """JSON from push.js after the browser has unsubscribed."""
-    endpoint = (request.get_json(silent=True) or {}).get("endpoint")
+    endpoint = _json_object().get("endpoint")
     if not isinstance(endpoint, str):
         return jsonify(error="endpoint missing"), 400
     _remove_own(endpoint)
@@ -118,6 +118,16 @@ def remove_device(device_id):
     db.session.commit()
     flash(_("Enheten får ikke flere varsler."))
     return redirect(url_for("notifications.index"))
+
+
+def _json_object() -> dict:
+    """The JSON object push.js sent, or {} for anything else: a list, malformed JSON, or JSON nested
+    deeper than the parser goes (its RecursionError would otherwise be a 500)."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _remove_own(endpoint: str) -> None:
