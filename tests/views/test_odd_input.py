@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from patient_app.extensions import db
-from patient_app.models import PushSubscription
+from patient_app.models import MessageThread, PushSubscription
+from tests.views.conftest import plan_of
 
 
 def push_box(browser):
@@ -35,3 +36,15 @@ def test_json_that_is_not_an_object_is_a_400(fresh_browser, body):
         response = fresh_browser.client.post(box[url_key], data=body, headers={
             "X-CSRFToken": box["data-csrf"], "Content-Type": "application/json"})
         assert response.status_code == 400
+
+
+@pytest.mark.parametrize("opened", ["nan", "NaN", "-inf", "inf", "1e999", "-1e999", "0x10", ""])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_thread_opened_at_an_odd_time_is_still_shown(fresh_browser, opened, htmx):
+    plan = plan_of(fresh_browser.app, "patient")
+    with fresh_browser.app.app_context():
+        thread = db.session.scalar(select(MessageThread.public_id).where(MessageThread.plan_id == plan.id).limit(1))
+    fresh_browser.login_as("patient")
+    response = fresh_browser.client.get(f"/plan/{plan.public_id}/messages/{thread}?opened={opened}",
+                                        headers={"HX-Request": "true"} if htmx else {})
+    assert response.status_code in (200, 286)  # 286: htmx, stop polling
