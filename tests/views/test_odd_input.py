@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from patient_app.extensions import db
-from patient_app.models import MessageThread, PushSubscription
+from patient_app.models import GrantEvent, MessageThread, Person, PushSubscription
 from tests.views.conftest import plan_of
+from tests.views.test_sharing import fill_grant_form
 
 
 def push_box(browser):
@@ -48,3 +49,41 @@ def test_a_thread_opened_at_an_odd_time_is_still_shown(fresh_browser, opened, ht
     response = fresh_browser.client.get(f"/plan/{plan.public_id}/messages/{thread}?opened={opened}",
                                         headers={"HX-Request": "true"} if htmx else {})
     assert response.status_code in (200, 286)  # 286: htmx, stop polling
+
+
+@pytest.mark.parametrize("name", ["Berit\x00Holm", "Berit Holm\x00", "\x1b[31mBerit"])
+def test_a_relatives_name_with_control_characters_is_refused_with_a_clear_message(fresh_browser, name):
+    """On PostgreSQL a NUL could not even be stored: it ended in a bare "Internal Server Error"."""
+    plan = plan_of(fresh_browser.app, "patient")
+    fresh_browser.login_as("patient")
+    response = fill_grant_form(fresh_browser, plan, name=name)
+    assert response.status_code == 400
+    error = fresh_browser.parse(response).select_one("#name-error")
+    assert error is not None and "Teksten inneholder tegn som ikke kan lagres." in error.get_text()
+    with fresh_browser.app.app_context():
+        assert db.session.scalar(select(func.count(GrantEvent.id))) == 0
+
+
+def test_the_error_page_does_not_depend_on_the_failed_transaction(tmp_path_factory):
+    """A write that failed in the database (a NUL on PostgreSQL, here a duplicate) leaves the transaction
+    to be rolled back; the error page, which asks who is logged in, used to fail on it too and the person
+    got a bare "Internal Server Error" instead of the page in their language."""
+    from tests.conftest import app_on_new_database
+    from tests.views.conftest import Browser
+
+    with app_on_new_database(tmp_path_factory) as app:
+        app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
+
+        def failing_write():
+            taken = db.session.scalar(select(Person.pid_hash).limit(1))
+            db.session.add(Person(name="Dobbel", pid_hash=taken))
+            db.session.flush()
+
+        failing_write.access_rule = "public"
+        app.add_url_rule("/test-failing-write", view_func=failing_write)
+        browser = Browser(app, app.test_client())
+        browser.login_as("patient")
+        response = browser.client.get("/test-failing-write")
+        assert response.status_code == 500
+        page = browser.parse(response)
+        assert page.title.get_text(strip=True) == "Beklager, noe gikk galt hos oss – Min plan"
