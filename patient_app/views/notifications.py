@@ -21,7 +21,7 @@ from patient_app.device_labels import device_label
 from patient_app.extensions import db
 from patient_app.models import NotificationCategory, PushSubscription
 from patient_app.notify import push_is_configured
-from patient_app.notify.endpoints import EndpointRefused, parse_endpoint
+from patient_app.notify.endpoints import EndpointRefused, PushEndpoint, parse_endpoint
 from patient_app.notify.outbox import available_categories, chosen_categories, save_choices
 
 bp = Blueprint("notifications", __name__)
@@ -76,8 +76,8 @@ def add_device():
     problem, subscription = _valid_subscription(data.get("subscription"))
     if problem:
         return jsonify(error=problem), 400
-    replaces = data.get("replaces")
-    if isinstance(replaces, str) and replaces != subscription["endpoint"]:
+    replaces = _acceptable_endpoint(data.get("replaces"))
+    if replaces and replaces != subscription["endpoint"]:
         _remove_own(replaces)
     row = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == subscription["endpoint"]))
     if row is None:
@@ -98,9 +98,9 @@ def add_device():
 @signed_in
 def remove_this_device():
     """JSON from push.js after the browser has unsubscribed."""
-    endpoint = _json_object().get("endpoint")
-    if not isinstance(endpoint, str):
-        return jsonify(error="endpoint missing"), 400
+    endpoint = _acceptable_endpoint(_json_object().get("endpoint"))
+    if endpoint is None:
+        return jsonify(error=str(ENDPOINT_REFUSED)), 400
     _remove_own(endpoint)
     db.session.commit()
     return "", 204
@@ -118,6 +118,20 @@ def remove_device(device_id):
     db.session.commit()
     flash(_("Enheten får ikke flere varsler."))
     return redirect(url_for("notifications.index"))
+
+
+def _acceptable_endpoint(value) -> str | None:
+    """An endpoint as the parser accepts it, the only kind ever stored; None for anything else
+    (PostgreSQL cannot even compare text with a NUL in it)."""
+    try:
+        return _parse_endpoint(value).url
+    except EndpointRefused:
+        return None
+
+
+def _parse_endpoint(value) -> PushEndpoint:
+    return parse_endpoint(value, current_app.config["PUSH_ENDPOINT_HOSTS"],
+                          current_app.config.get("PUSH_ALLOW_LOCAL_ENDPOINTS", False))
 
 
 def _json_object() -> dict:
@@ -159,8 +173,7 @@ def _valid_subscription(value) -> tuple[str | None, dict]:
     if not isinstance(value, dict) or not isinstance(value.get("keys"), dict):
         return str(SUBSCRIPTION_INVALID), {}
     try:
-        endpoint = parse_endpoint(value.get("endpoint"), current_app.config["PUSH_ENDPOINT_HOSTS"],
-                                  current_app.config.get("PUSH_ALLOW_LOCAL_ENDPOINTS", False))
+        endpoint = _parse_endpoint(value.get("endpoint"))
     except EndpointRefused:
         return str(ENDPOINT_REFUSED), {}
     keys = value["keys"]

@@ -87,3 +87,19 @@ def test_the_error_page_does_not_depend_on_the_failed_transaction(tmp_path_facto
         assert response.status_code == 500
         page = browser.parse(response)
         assert page.title.get_text(strip=True) == "Beklager, noe gikk galt hos oss – Min plan"
+
+
+def test_an_endpoint_with_a_nul_is_refused_everywhere_it_is_taken(fresh_browser):
+    """PostgreSQL cannot even compare text with a NUL in it: it was a 500 there."""
+    fresh_browser.login_as("patient")
+    box = push_box(fresh_browser)
+    headers = {"X-CSRFToken": box["data-csrf"]}
+    removed = fresh_browser.client.post(box["data-unsubscribe-url"], json={"endpoint": "https://fcm.googleapis.com/x\x00"},
+                                        headers=headers)
+    assert removed.status_code == 400
+    from tests.notify.fake_push import FakeSubscription
+
+    subscription = FakeSubscription(endpoint="https://fcm.googleapis.com/fcm/send/nul-test").info
+    added = fresh_browser.client.post(box["data-subscribe-url"], headers=headers,
+                                      json={"subscription": subscription, "replaces": "https://fcm.googleapis.com/\x00"})
+    assert added.status_code == 201, "the new device is added; the odd old one is simply not found"
