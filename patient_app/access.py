@@ -14,15 +14,16 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
+from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import abort
-from flask_login import current_user
+from flask import Response, abort
+from flask_login import current_user, login_required
 from sqlalchemy import Select, bindparam, or_, select
 
+from patient_app import login_sessions
 from patient_app.extensions import db
-from patient_app.models import AccessLogEntry, CalendarFeed, Membership, Person, Plan, Role, Scope
-from patient_app.models._base import utcnow
+from patient_app.models import CalendarFeed, Membership, Person, Plan, Role, Scope
 
 log = logging.getLogger(__name__)
 
@@ -199,63 +200,6 @@ def require_part(plan_public_id: uuid.UUID, part: Part) -> PlanAccess:
     return access
 
 
-VIEW_LOG_WINDOW_SECONDS = 15 * 60
-
-
-def record_view(access: PlanAccess, part: Part) -> None:
-    """Log that someone other than the patient looked: at most one insert a request.
-
-    A part seen again within the window (a page reloaded, a list polled every
-    ten seconds) is not logged again; the session remembers what was logged.
-    """
-    if access.is_owner:
-        return
-    from time import time
-
-    from flask import session
-
-    logged = session.get("views_logged", {})
-    key = f"{access.plan.public_id}:{part.value}"
-    if time() - logged.get(key, 0) < VIEW_LOG_WINDOW_SECONDS:
-        return
-    db.session.add(_access_log_entry(access, part))
-    db.session.commit()
-    logged[key] = time()
-    session["views_logged"] = logged
-
-
-def _access_log_entry(access: PlanAccess, part: Part, at: dt.datetime | None = None) -> AccessLogEntry:
-    return AccessLogEntry(
-        plan_id=access.plan.id, viewer_id=access.membership.person_id, role=access.role, part=part.value,
-        at=at or utcnow(),
-    )
-
-
-# A calendar app fetches its private address day and night, every 15 minutes to every
-# few hours. A relative's or guardian's calendar fetching the meetings is a view like
-# any other, but a row per fetch, or even per hour, would bury the people on "Hvem har
-# sett planen" (the newest 200 rows): one a day per address says that someone's calendar
-# follows the meetings.
-CALENDAR_FETCH_LOG_WINDOW = dt.timedelta(days=1)
-
-
-def record_calendar_fetch(feed: CalendarFeed, access: PlanAccess, now: dt.datetime) -> bool:
-    """Log a fetch of this address in the plan's access log as a view of the calendar,
-    unless it is the patient's own or was logged less than CALENDAR_FETCH_LOG_WINDOW ago.
-
-    The feed has no session to remember what was logged (record_view's way), so the
-    address's own row does. Only adds to the database session, and says whether it did:
-    the caller commits it with its own write (calendar_feeds.note_use).
-    """
-    if access.is_owner:
-        return False
-    if feed.access_logged_at is not None and now - feed.access_logged_at < CALENDAR_FETCH_LOG_WINDOW:
-        return False
-    feed.access_logged_at = now
-    db.session.add(_access_log_entry(access, Part.CALENDAR, at=now))
-    return True
-
-
 def visible_to(access: PlanAccess, model) -> list:
     """Query conditions that keep items a guardian may not see out of lists.
 
@@ -272,12 +216,6 @@ def visible_to(access: PlanAccess, model) -> list:
 COORDINATOR_CONTEXT = "coordinator"
 
 
-def enter_context(context: str) -> None:
-    from patient_app import login_sessions
-
-    login_sessions.enter_context(current_user, context)
-
-
 # --- Route rules -------------------------------------------------------------
 # Every view carries exactly one of these; tests/views/test_route_rules.py walks
 # the URL map and fails for a route without one.
@@ -290,8 +228,6 @@ def public(view):
 
 def signed_in(view):
     """Any logged-in person; the view itself touches no plan data."""
-    from flask_login import login_required
-
     wrapped = login_required(view)
     wrapped.access_rule = "signed_in"
     return wrapped
@@ -302,16 +238,14 @@ def plan_part(part: Part):
 
     The view receives ``access`` (a PlanAccess) instead of ``plan_id``.
     """
-    from functools import wraps
-
-    from flask_login import login_required
+    from patient_app import access_log
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, plan_id: uuid.UUID, **kwargs):
             access = require_part(plan_id, part)
-            enter_context(f"plan:{plan_id}:{access.role.value}")
-            record_view(access, part)
+            login_sessions.enter_context(current_user, f"plan:{plan_id}:{access.role.value}")
+            access_log.record_view(access, part)
             return view(*args, access=access, **kwargs)
 
         guarded = login_required(wrapper)
@@ -361,8 +295,6 @@ def calendar_token_hash(token: str) -> str:
 
 def _no_such_calendar():
     """The one answer to every address that does not open a feed, whatever the reason."""
-    from flask import Response
-
     return Response("Not found\n", status=404, mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
@@ -372,8 +304,6 @@ def calendar_token(view):
     The view receives ``feed`` and ``access`` (the feed's membership's PlanAccess)
     instead of ``token``.
     """
-    from functools import wraps
-
     @wraps(view)
     def wrapper(*args, token: str, **kwargs):
         found = calendar_feed_access(token)
@@ -432,14 +362,10 @@ def coordinates_plan(view):
     The view receives ``access`` (the coordinator's PlanAccess) instead of
     ``plan_id``.
     """
-    from functools import wraps
-
-    from flask_login import login_required
-
     @wraps(view)
     def wrapper(*args, plan_id: uuid.UUID, **kwargs):
         access = require_coordinator(plan_id)
-        enter_context(COORDINATOR_CONTEXT)
+        login_sessions.enter_context(current_user, COORDINATOR_CONTEXT)
         return view(*args, access=access, **kwargs)
 
     guarded = login_required(wrapper)
@@ -449,15 +375,11 @@ def coordinates_plan(view):
 
 def coordinator_workspace(view):
     """Logged in and coordinating at least one plan now; anyone else gets 404."""
-    from functools import wraps
-
-    from flask_login import login_required
-
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not coordinated_plans(current_user):
             refuse("not a coordinator")
-        enter_context(COORDINATOR_CONTEXT)
+        login_sessions.enter_context(current_user, COORDINATOR_CONTEXT)
         return view(*args, **kwargs)
 
     guarded = login_required(wrapper)

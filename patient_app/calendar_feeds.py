@@ -16,7 +16,8 @@ import secrets
 from sqlalchemy import select, update
 
 from patient_app import queries
-from patient_app.access import PlanAccess, calendar_token_hash, record_calendar_fetch
+from patient_app.access import PlanAccess, calendar_token_hash
+from patient_app.access_log import record_calendar_fetch
 from patient_app.extensions import db
 from patient_app.models import CalendarFeed, Meeting
 from patient_app.models._base import utcnow
@@ -71,7 +72,7 @@ def _withdraw_all(access: PlanAccess) -> None:
 
 def note_use(feed: CalendarFeed, access: PlanAccess, now: dt.datetime | None = None) -> None:
     """Remember when the address was last used, at most once an hour, and put a fetch of
-    someone else's address in the plan's access log (access.record_calendar_fetch, at most
+    someone else's address in the plan's access log (access_log.record_calendar_fetch, at most
     once a day): one commit when either is due, none otherwise."""
     now = now or utcnow()
     logged = record_calendar_fetch(feed, access, now)

@@ -16,6 +16,12 @@ class ConfigError(RuntimeError):
 
 MIN_SECRET_LENGTH = 32
 KNOWN_WEAK_SECRETS = {"dev", "secret", "changeme", "development", "test"}
+# A random secret of 32 characters or more uses many different ones (token_urlsafe: about 30,
+# hex: all 16); "xxxx…" or "abab…" is typed, not generated.
+MIN_DISTINCT_SECRET_CHARACTERS = 10
+SECRET_KEYS = ("SECRET_KEY", "PID_HASH_KEY", "OIDC_CLIENT_SECRET")
+# MIN_PLAN_ENV, exactly: anything else ("Production", "prod") would start without the production checks.
+ENVIRONMENTS = ("development", "testing", "production")
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -143,13 +149,11 @@ def host_only_cookie_name(config: dict) -> None:
 
 def check_production_safety(config: dict) -> None:
     """Stop start-up loudly when production would run with unsafe settings."""
+    if config.get("ENV_NAME") not in ENVIRONMENTS:
+        raise ConfigError(f"MIN_PLAN_ENV must be one of {', '.join(ENVIRONMENTS)}, not {config.get('ENV_NAME')!r}")
     if config.get("ENV_NAME") != "production":
         return
-    problems = []
-    for key in ("SECRET_KEY", "PID_HASH_KEY", "OIDC_CLIENT_SECRET"):
-        value = config.get(key) or ""
-        if len(value) < MIN_SECRET_LENGTH or value.lower() in KNOWN_WEAK_SECRETS:
-            problems.append(f"{key} must be set to a random value of at least {MIN_SECRET_LENGTH} characters")
+    problems = _secret_problems(config)
     if config.get("DEBUG"):
         problems.append("DEBUG must be off")
     if not config.get("SESSION_COOKIE_SECURE"):
@@ -166,3 +170,18 @@ def check_production_safety(config: dict) -> None:
         problems.append("VAPID_SUBJECT must be a mailto: or https: address where push services can reach you")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+
+
+def _secret_problems(config: dict) -> list[str]:
+    problems = []
+    seen = set()
+    for key in SECRET_KEYS:
+        value = config.get(key) or ""
+        if len(value) < MIN_SECRET_LENGTH or value.lower() in KNOWN_WEAK_SECRETS:
+            problems.append(f"{key} must be set to a random value of at least {MIN_SECRET_LENGTH} characters")
+        elif len(set(value)) < MIN_DISTINCT_SECRET_CHARACTERS:
+            problems.append(f"{key} repeats a few characters; it must be a random value")
+        elif value in seen:
+            problems.append(f"{key} is the same as another secret; each must be its own random value")
+        seen.add(value)
+    return problems

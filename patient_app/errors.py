@@ -51,4 +51,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_error):
+        # The page asks who is logged in; a write that failed in the database would fail that too.
+        from patient_app.extensions import db
+
+        db.session.rollback()
         return render_template("errors/500.html"), 500

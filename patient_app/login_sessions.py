@@ -115,6 +115,30 @@ def current() -> LoginSession | None:
     return g.get("login_session")
 
 
+# What a login remembers between requests (columns of its row, see models/sessions.py).
+REMEMBERED = ("seen_before", "views_logged")
+
+
+def remembered(name: str) -> dict:
+    """What this login has remembered under ``name``; nothing without a login row."""
+    row = current()
+    return (getattr(row, name) or {}) if row is not None else {}
+
+
+def remember(name: str, key: str, value, keep=lambda _key, _value: True) -> None:
+    """Remember one entry for this login (the caller commits), and forget the entries ``keep`` refuses.
+
+    The column is read again first, locked on PostgreSQL, so two requests of one login
+    both keep their entry rather than the later write undoing the earlier one.
+    """
+    row = current()
+    if row is None:
+        return
+    db.session.refresh(row, attribute_names=[name], with_for_update=True)
+    entries = {old_key: old for old_key, old in (getattr(row, name) or {}).items() if keep(old_key, old)}
+    setattr(row, name, {**entries, key: value})
+
+
 def end_current() -> None:
     """Logout: this device's row ends (the cookie is cleared by the caller)."""
     login_session = current()
@@ -202,6 +226,8 @@ def rotate(person: Person) -> None:
     if old is None:
         return
     new = begin(person, request.headers.get("User-Agent", ""), started_at=old.created_at)
+    for name in REMEMBERED:  # the same login goes on, in a new row
+        setattr(new, name, getattr(old, name))
     end_rows([old.id])
     db.session.commit()
     g.login_session = new

@@ -1,32 +1,43 @@
 """"Nytt siden sist": what changed in the plan since the person's last visit.
 
 The mark of what a person has seen is stored per plan (PlanVisit). At the first
-page of a plan in a session the stored mark is copied into the session and
-moved to the newest change, so that everything new stays marked while the
-person looks around, and counts as seen the next time they log in. Changes
-the person made themselves are never "new" to them.
+page of a plan in a login the stored mark is remembered by the login (on the
+server, login_sessions.remember) and moved to the newest change, so that
+everything new stays marked while the person looks around, and counts as seen
+the next time they log in. Changes the person made themselves are never
+"new" to them.
 """
 
 from __future__ import annotations
 
-from flask import g, session
+from flask import g
 from sqlalchemy.exc import IntegrityError
 
-from patient_app import queries
+from patient_app import login_sessions, queries
 from patient_app.access import PlanAccess
 from patient_app.extensions import db
 from patient_app.models import PlanVisit
 from patient_app.models._base import utcnow
 
-SESSION_KEY = "seen_before"
+SEEN_BEFORE = "seen_before"
 
 
 def seen_before(access: PlanAccess) -> int | None:
-    """The newest change this person had seen before this session; None on their very first visit."""
+    """The newest change this person had seen before this login; None on their very first visit."""
     plan_key = str(access.plan.public_id)
-    marks = session.get(SESSION_KEY, {})
+    marks = login_sessions.remembered(SEEN_BEFORE)
     if plan_key in marks:
         return marks[plan_key]
+    before = _move_visit_mark(access)
+    # Remembered by the login on the server: in the signed cookie, one mark per plan opened
+    # grew it until the browser dropped it (issue 14).
+    login_sessions.remember(SEEN_BEFORE, plan_key, before)
+    db.session.commit()
+    return before
+
+
+def _move_visit_mark(access: PlanAccess) -> int | None:
+    """Move the stored mark to the newest change; return where it was (None: never visited)."""
     person_id = access.membership.person_id
     visit = db.session.get(PlanVisit, (person_id, access.plan.id))
     before = visit.last_seen_change_id if visit else None
@@ -40,7 +51,6 @@ def seen_before(access: PlanAccess) -> int | None:
         db.session.commit()
     except IntegrityError:  # two first requests at once; the other one stored the same mark
         db.session.rollback()
-    session[SESSION_KEY] = {**marks, plan_key: before}
     return before
 
 

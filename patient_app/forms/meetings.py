@@ -45,6 +45,10 @@ class MeetingForm(FlaskForm):
         address = (field.data or "").strip()
         if not address:
             return
+        # Checked as it will be stored: urlsplit drops CR, LF and tabs before it looks, and a stored
+        # line break broke every calendar feed of the plan.
+        if any(character.isspace() or not character.isprintable() for character in address):
+            raise ValidationError(_l("Lenken kan ikke ha mellomrom eller linjeskift. Lim inn lenken slik den er."))
         parts = urlsplit(address)
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise ValidationError(_l("Lenken er ikke sikker. Lim inn en lenke som begynner med https://"))

@@ -28,7 +28,7 @@ class CalendarFeed(PublicIdMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # When a fetch of this address last went into the plan's access log
-    # (access.record_calendar_fetch): the feed has no session to remember it in.
+    # (access_log.record_calendar_fetch): the feed has no session to remember it in.
     access_logged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from patient_app.database import Base
@@ -26,5 +26,11 @@ class LoginSession(PublicIdMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # What this login has done, kept here and not in the signed cookie, which grew with every
+    # plan opened until the browser dropped it (login_sessions.remember). Per plan: the newest
+    # change seen before this login (whats_new.py); per plan part: when a view of it was last
+    # written to the access log (access_log.record_view).
+    seen_before: Mapped[dict | None] = mapped_column(JSON)
+    views_logged: Mapped[dict | None] = mapped_column(JSON)
 
     person: Mapped[Person] = relationship()

@@ -19,7 +19,10 @@ What each answer from a push service means:
   ``Retry-After`` when the service says so, otherwise with exponential
   backoff; give up after ``max_attempts`` or when the notification is stale.
 - 400, 401, 403, 413 (and other 4xx): our request is wrong and sending it
-  again will not help; log and drop.
+  again will not help; log and drop. A redirect is dropped too: it is never
+  followed (notify/push_http.py).
+- An endpoint the parser refuses (notify/endpoints.py; stored before the
+  rules, or the allow-list changed): the subscription is forgotten, unsent.
 """
 
 from __future__ import annotations
@@ -34,17 +37,14 @@ import os
 import random
 import socket
 import threading
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import requests
-import requests.adapters
 from flask import Flask
 from pywebpush import WebPushException, webpush
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from patient_app.access import accesses_to_plans
@@ -52,7 +52,10 @@ from patient_app.extensions import db
 from patient_app.models import Meeting, NotificationKind, OutboxItem, PushSubscription
 from patient_app.models._base import utcnow
 from patient_app.notify import vapid
+from patient_app.notify.endpoints import EndpointRefused, PushEndpoint, parse_endpoint
+from patient_app.notify.ledger import Ledger, claim
 from patient_app.notify.outbox import may_be_told, turned_off_by
+from patient_app.notify.push_http import PushHTTP
 from patient_app.notify.texts import notification_text
 
 log = logging.getLogger(__name__)
@@ -96,19 +99,6 @@ class BatchResult:
         return self.sent + self.retried + self.dropped + self.gone + self.deferred
 
 
-def _http_session() -> requests.Session:
-    """Keep-alive connections to the push services. Proxy and CA settings are read from the
-    environment once, not on every request (requests would otherwise look them up each time)."""
-    session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=32)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    session.trust_env = False
-    session.proxies = urllib.request.getproxies()
-    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-    return session
-
-
 def default_worker_id() -> str:
     return f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
@@ -119,7 +109,11 @@ class PushWorker:
         self.app = app
         self.worker_id = (worker_id or default_worker_id())[:40]
         self.settings = settings or WorkerSettings()
-        self.http = http or _http_session()
+        # One request, from connecting to the last byte of the answer, ends within the two timeouts.
+        self.http = http or PushHTTP(total_seconds=sum(self.settings.timeout),
+                                     allow_local=app.config.get("PUSH_ALLOW_LOCAL_ENDPOINTS", False))
+        self.allowed_hosts = app.config["PUSH_ENDPOINT_HOSTS"]
+        self.allow_local = app.config.get("PUSH_ALLOW_LOCAL_ENDPOINTS", False)
         self.clock = clock
         self.signer = vapid.load(app.config["VAPID_PRIVATE_KEY"])
         self.subject = app.config["VAPID_SUBJECT"]
@@ -206,7 +200,15 @@ class PushWorker:
         return result
 
     def _longest_send(self) -> dt.timedelta:
+        """PushHTTP cuts every request off after the connect and read timeouts together."""
         return dt.timedelta(seconds=sum(self.settings.timeout))
+
+    def _endpoint(self, row: OutboxItem) -> PushEndpoint | None:
+        """Checked again before each send: a row stored before today's rules, or a changed allow-list."""
+        try:
+            return parse_endpoint(row.subscription.endpoint, self.allowed_hosts, self.allow_local)
+        except EndpointRefused:
+            return None
 
     def _send_group(self, rows, payloads, pool, ledger: Ledger, result: BatchResult, gone: set[int]) -> None:
         """Send a few rows at once (push services answer in tens of milliseconds; we need not wait in turn)."""
@@ -214,10 +216,13 @@ class PushWorker:
         jobs = []
         for row in rows:
             payload = payloads[row.id]
-            host = urlsplit(row.subscription.endpoint).netloc
-            not_before = self.host_not_before.get(host)
+            endpoint = self._endpoint(row)
+            not_before = self.host_not_before.get(endpoint.origin) if endpoint else None
             if row.subscription_id in gone:
                 result.gone += 1  # already deleted with its subscription
+            elif endpoint is None:
+                self._forget(row, ledger, gone, "push endpoint refused")
+                result.gone += 1
             elif not_before and not_before > now:
                 ledger.release(row, due_at=not_before, attempts=row.attempts)
                 result.deferred += 1
@@ -226,23 +231,26 @@ class PushWorker:
                 result.dropped += 1
             else:
                 starts_at = payload.pop("_starts_at")
-                jobs.append((row, payload, self._ttl_for(row, starts_at, now)))
+                jobs.append((row, endpoint, payload, self._ttl_for(row, starts_at, now)))
         outcomes = pool.map(lambda job: self._send(*job), jobs) if len(jobs) > 1 else map(lambda j: self._send(*j), jobs)
-        for (row, _payload, _ttl), (status, retry_after) in zip(jobs, list(outcomes)):
+        for (row, endpoint, _payload, _ttl), (status, retry_after) in zip(jobs, list(outcomes)):
             result.statuses.append(status)
-            self._record(row, status, retry_after, now, ledger, result, gone)
+            self._record(row, endpoint.origin, status, retry_after, now, ledger, result, gone)
 
-    def _record(self, row: OutboxItem, status: int | None, retry_after: dt.timedelta | None, now: dt.datetime,
-                ledger: Ledger, result: BatchResult, gone: set[int]) -> None:
-        host = urlsplit(row.subscription.endpoint).netloc
+    def _forget(self, row: OutboxItem, ledger: Ledger, gone: set[int], why: str, **extra) -> None:
+        """The subscription can never be sent to again: it goes, with what was queued for it."""
+        if row.subscription_id not in gone:
+            ledger.forget_subscription(row.subscription_id)
+            gone.add(row.subscription_id)
+            log.info(why, extra=extra)
+
+    def _record(self, row: OutboxItem, host: str, status: int | None, retry_after: dt.timedelta | None,
+                now: dt.datetime, ledger: Ledger, result: BatchResult, gone: set[int]) -> None:
         if status is not None and 200 <= status < 300:
             ledger.finish(row, sent_at=now)
             result.sent += 1
         elif status in GONE:
-            if row.subscription_id not in gone:
-                ledger.forget_subscription(row.subscription_id)
-                gone.add(row.subscription_id)
-                log.info("push subscription gone", extra={"status": status, "push_host": host})
+            self._forget(row, ledger, gone, "push subscription gone", status=status, push_host=host)
             result.gone += 1
         elif status is None or status in RETRY or status >= 500:
             attempts = row.attempts + 1
@@ -316,10 +324,14 @@ class PushWorker:
             }
         return payloads
 
-    def _send(self, row: OutboxItem, payload: dict, ttl: int) -> tuple[int | None, dt.timedelta | None]:
+    def _send(self, row: OutboxItem, endpoint: PushEndpoint, payload: dict,
+              ttl: int) -> tuple[int | None, dt.timedelta | None]:
+        """One subscription's answer; whatever goes wrong (a key that is not a curve point, a library error)
+        is that subscription's failure, tried again and eventually dropped, never the batch's."""
         try:
             response = webpush(
-                subscription_info=row.subscription.as_webpush_info(),
+                # To exactly the URL that was checked.
+                subscription_info={**row.subscription.as_webpush_info(), "endpoint": endpoint.url},
                 data=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
                 vapid_private_key=self.signer,
                 # A new dict for every send: pywebpush writes "aud" and "exp" into the one it gets.
@@ -334,7 +346,10 @@ class PushWorker:
             status = error.status_code
             return status, parse_retry_after(error.retry_after, self.clock())
         except requests.RequestException as error:
-            log.info("push service unreachable", extra={"error": type(error).__name__})
+            log.info("push service unreachable", extra={"error": type(error).__name__, "push_host": endpoint.host})
+            return None, None
+        except Exception as error:  # noqa: BLE001 - see the docstring
+            log.warning("push could not be sent", extra={"error": type(error).__name__, "push_host": endpoint.host})
             return None, None
 
     def _ttl_for(self, row: OutboxItem, starts_at: dt.datetime | None, now: dt.datetime) -> int:
@@ -343,132 +358,6 @@ class PushWorker:
         if row.kind.is_reminder and starts_at is not None:
             ttl = min(ttl, max(starts_at - now, dt.timedelta(minutes=1)))
         return int(ttl.total_seconds())
-
-
-# --- Claiming and finishing rows -------------------------------------------------
-
-
-def claim(session: Session, worker_id: str, now: dt.datetime, limit: int, lease: dt.timedelta) -> tuple[str, list[int]]:
-    """Take up to ``limit`` due rows for this worker; returns (claim token, row ids)."""
-    token = f"{worker_id}:{uuid.uuid4().hex[:16]}"
-    due = (
-        select(OutboxItem.id)
-        .where(OutboxItem.due_at <= now)
-        .where(or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now))
-        .order_by(OutboxItem.due_at, OutboxItem.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(session.scalars(due.with_for_update(skip_locked=True)))
-        if ids:
-            session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id.in_(ids))
-                .values(claimed_by=token, claimed_until=now + lease)
-            )
-        session.commit()
-        return token, ids
-    # SQLite: one UPDATE is atomic (writers take turns); the WHERE repeats the
-    # "not claimed" test so a row is never taken from a live lease.
-    session.execute(
-        update(OutboxItem)
-        .where(OutboxItem.id.in_(due.scalar_subquery()))
-        .where(or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now))
-        .values(claimed_by=token, claimed_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    ids = list(session.scalars(select(OutboxItem.id).where(OutboxItem.claimed_by == token)))
-    return token, ids
-
-
-# One statement for the whole group, run once per row's values (executemany).
-_subscriptions = PushSubscription.__table__
-LAST_SENT = (
-    update(_subscriptions).where(_subscriptions.c.id == bindparam("subscription")).values(last_sent_at=bindparam("sent_at"))
-)
-
-
-class Ledger:
-    """What happened to each claimed row, written in small groups.
-
-    The statements wait in memory and run together in one short transaction
-    every ``every`` rows and at the end of a batch, so no transaction (and,
-    on SQLite, no write lock) stays open while we talk to a push service, and
-    SQLite's fsync is paid once per group. Every change is conditional on our
-    claim token, so a row another worker took is never touched. If the worker
-    dies before a group is written, those rows are sent again when their lease
-    ends; the Topic header and the notification's tag make the phone show one
-    notification, not two.
-    """
-
-    def __init__(self, session: Session, token: str, every: int = 1):
-        self.session = session
-        self.token = token
-        self.every = max(1, every)
-        self.statements: list = []
-        # The common case, a row sent or dropped, is kept as ids and written with two
-        # statements per group, not two per row: per row, it was a quarter of the send time.
-        self.finished: list[int] = []
-        self.last_sent: dict[int, dt.datetime] = {}
-        self.rows = 0
-
-    def _add(self, *statements) -> None:
-        self.statements.extend(statement.execution_options(synchronize_session=False) for statement in statements)
-        self._count_row()
-
-    def _count_row(self) -> None:
-        self.rows += 1
-        if self.rows >= self.every:
-            self.flush()
-
-    def flush(self) -> None:
-        if not (self.statements or self.finished or self.last_sent):
-            return
-        if self.finished:
-            self.session.execute(
-                delete(OutboxItem)
-                .where(OutboxItem.id.in_(self.finished), OutboxItem.claimed_by == self.token)
-                .execution_options(synchronize_session=False)
-            )
-        if self.last_sent:
-            self.session.execute(LAST_SENT, [
-                {"subscription": subscription_id, "sent_at": sent_at} for subscription_id, sent_at in self.last_sent.items()
-            ])
-        for statement in self.statements:
-            self.session.execute(statement)
-        self.session.commit()
-        self.statements, self.finished, self.last_sent, self.rows = [], [], {}, 0
-
-    def finish(self, row: OutboxItem, sent_at: dt.datetime | None = None) -> None:
-        """Sent (or dropped): the row goes."""
-        self.finished.append(row.id)
-        if sent_at is not None:
-            self.last_sent[row.subscription_id] = sent_at
-        self._count_row()
-
-    def release(self, row: OutboxItem, *, due_at: dt.datetime, attempts: int) -> None:
-        """Try again at ``due_at``."""
-        self._add(
-            update(OutboxItem)
-            .where(OutboxItem.id == row.id, OutboxItem.claimed_by == self.token)
-            .values(claimed_by=None, claimed_until=None, due_at=due_at, attempts=attempts)
-        )
-
-    def release_all(self, rows: list[OutboxItem]) -> None:
-        self._add(
-            update(OutboxItem)
-            .where(OutboxItem.id.in_([row.id for row in rows]), OutboxItem.claimed_by == self.token)
-            .values(claimed_by=None, claimed_until=None)
-        )
-
-    def forget_subscription(self, subscription_id: int) -> None:
-        """The push service says the device is gone: forget it and what was queued for it."""
-        self._add(
-            delete(OutboxItem).where(OutboxItem.subscription_id == subscription_id),
-            delete(PushSubscription).where(PushSubscription.id == subscription_id),
-        )
-        self.flush()
 
 
 # --- Small helpers -------------------------------------------------------------

@@ -17,6 +17,7 @@ timeout: every answer refreshes the session cookie.
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 
@@ -148,6 +149,8 @@ def _opened_at() -> float:
     try:
         opened = float(request.args.get("opened", ""))
     except ValueError:
+        return time.time()
+    if not math.isfinite(opened):  # "nan" and "-inf" are floats too, and no time
         return time.time()
     return min(opened, time.time())
 

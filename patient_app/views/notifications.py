@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +21,7 @@ from patient_app.device_labels import device_label
 from patient_app.extensions import db
 from patient_app.models import NotificationCategory, PushSubscription
 from patient_app.notify import push_is_configured
+from patient_app.notify.endpoints import EndpointRefused, PushEndpoint, parse_endpoint
 from patient_app.notify.outbox import available_categories, chosen_categories, save_choices
 
 bp = Blueprint("notifications", __name__)
@@ -71,12 +72,12 @@ def save():
 @signed_in
 def add_device():
     """JSON from push.js: the browser's PushSubscription (and the one it replaces, if any)."""
-    data = request.get_json(silent=True) or {}
+    data = _json_object()
     problem, subscription = _valid_subscription(data.get("subscription"))
     if problem:
         return jsonify(error=problem), 400
-    replaces = data.get("replaces")
-    if isinstance(replaces, str) and replaces != subscription["endpoint"]:
+    replaces = _acceptable_endpoint(data.get("replaces"))
+    if replaces and replaces != subscription["endpoint"]:
         _remove_own(replaces)
     row = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == subscription["endpoint"]))
     if row is None:
@@ -97,9 +98,9 @@ def add_device():
 @signed_in
 def remove_this_device():
     """JSON from push.js after the browser has unsubscribed."""
-    endpoint = (request.get_json(silent=True) or {}).get("endpoint")
-    if not isinstance(endpoint, str):
-        return jsonify(error="endpoint missing"), 400
+    endpoint = _acceptable_endpoint(_json_object().get("endpoint"))
+    if endpoint is None:
+        return jsonify(error=str(ENDPOINT_REFUSED)), 400
     _remove_own(endpoint)
     db.session.commit()
     return "", 204
@@ -117,6 +118,30 @@ def remove_device(device_id):
     db.session.commit()
     flash(_("Enheten får ikke flere varsler."))
     return redirect(url_for("notifications.index"))
+
+
+def _acceptable_endpoint(value) -> str | None:
+    """An endpoint as the parser accepts it, the only kind ever stored; None for anything else
+    (PostgreSQL cannot even compare text with a NUL in it)."""
+    try:
+        return _parse_endpoint(value).url
+    except EndpointRefused:
+        return None
+
+
+def _parse_endpoint(value) -> PushEndpoint:
+    return parse_endpoint(value, current_app.config["PUSH_ENDPOINT_HOSTS"],
+                          current_app.config.get("PUSH_ALLOW_LOCAL_ENDPOINTS", False))
+
+
+def _json_object() -> dict:
+    """The JSON object push.js sent, or {} for anything else: a list, malformed JSON, or JSON nested
+    deeper than the parser goes (its RecursionError would otherwise be a 500)."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _remove_own(endpoint: str) -> None:
@@ -138,33 +163,39 @@ def _keep_newest_devices(person_id: int) -> None:
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(old)))
 
 
+ENDPOINT_REFUSED = _l("Varsler kan ikke slås på for denne nettleseren: adressen den ga, er ikke en kjent varseltjeneste.")
+SUBSCRIPTION_INVALID = _l("Varsler kan ikke slås på for denne nettleseren: den sendte et ufullstendig eller ugyldig "
+                          "abonnement.")
+
+
 def _valid_subscription(value) -> tuple[str | None, dict]:
     """Check what the browser sent, and that the worker may post to it (no SSRF through a forged one)."""
     if not isinstance(value, dict) or not isinstance(value.get("keys"), dict):
-        return "subscription missing", {}
-    endpoint, keys = value.get("endpoint"), value["keys"]
-    if not isinstance(endpoint, str) or len(endpoint) > 1024:
-        return "endpoint missing or too long", {}
-    if not endpoint_allowed(endpoint):
-        return "endpoint is not a known push service", {}
+        return str(SUBSCRIPTION_INVALID), {}
+    try:
+        endpoint = _parse_endpoint(value.get("endpoint"))
+    except EndpointRefused:
+        return str(ENDPOINT_REFUSED), {}
+    keys = value["keys"]
     try:
         p256dh = _b64url(keys.get("p256dh"))
         auth = _b64url(keys.get("auth"))
     except (TypeError, ValueError, binascii.Error):
-        return "keys are not base64url", {}
-    if len(p256dh) != 65 or p256dh[0] != 4 or len(auth) != 16:
-        return "keys have the wrong length", {}
-    return None, {"endpoint": endpoint, "p256dh": keys["p256dh"], "auth": keys["auth"]}
+        return str(SUBSCRIPTION_INVALID), {}
+    if len(auth) != 16 or not _is_p256_point(p256dh):
+        return str(SUBSCRIPTION_INVALID), {}
+    return None, {"endpoint": endpoint.url, "p256dh": keys["p256dh"], "auth": keys["auth"]}
 
 
-def endpoint_allowed(endpoint: str) -> bool:
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    if current_app.config.get("PUSH_ALLOW_LOCAL_ENDPOINTS") and host in ("127.0.0.1", "localhost"):
-        return parts.scheme in ("http", "https")
-    if parts.scheme != "https" or parts.username or parts.password:
+def _is_p256_point(key: bytes) -> bool:
+    """The browser's public key, uncompressed (65 bytes); a point off the curve would fail every encryption."""
+    if len(key) != 65 or key[0] != 4:
         return False
-    return any(host == known or host.endswith("." + known) for known in current_app.config["PUSH_ENDPOINT_HOSTS"])
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key)
+    except ValueError:
+        return False
+    return True
 
 
 def _b64url(text) -> bytes:

@@ -365,6 +365,28 @@ def test_a_push_message_becomes_a_neutral_notification(browser, app, url):
             db.session.commit()
 
 
+def test_a_browser_whose_push_service_is_refused_is_told_why(browser, app, url):
+    """Not "check the network": trying again would not help, and the page says what the server said."""
+    from tests.notify.fake_push import FakeSubscription
+
+    unknown = FakeSubscription(endpoint="https://push.unknown-browser.example/send/abc")
+    context = browser.new_context(**PHONE)
+    context.grant_permissions(["notifications"], origin=url)
+    try:
+        context.add_init_script(STUB_PUSH_MANAGER % json.dumps(unknown.info))
+        page = context.new_page()
+        log_in(page, url, "patient")
+        controlled(page)
+        page.goto(url + "/settings/notifications")
+        page.get_by_role("button", name="Slå på varsler på denne enheten").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "Varsler kan ikke slås på for denne nettleseren: adressen den ga, er ikke en kjent varseltjeneste.")
+        with app.app_context():
+            assert db.session.scalar(select(PushSubscription.id)) is None
+    finally:
+        context.close()
+
+
 def test_the_install_button_appears_when_chromium_offers_to_install(playwright_instance, url, tmp_path):
     """Chromium fires beforeinstallprompt for an installable site; the settings page then offers the button."""
     context = playwright_instance.chromium.launch_persistent_context(

@@ -1,17 +1,18 @@
+import secrets
+
 import pytest
 
 from patient_app import create_app
 from patient_app.config import ConfigError
 
-STRONG = "x" * 40
+# Random-looking and different from each other, as production requires.
+SECRETS = {name: secrets.token_urlsafe(32) for name in ("SECRET_KEY", "PID_HASH_KEY", "OIDC_CLIENT_SECRET")}
 
 
 def production(**overrides):
     config = {
         "ENV_NAME": "production",
-        "SECRET_KEY": STRONG,
-        "PID_HASH_KEY": STRONG,
-        "OIDC_CLIENT_SECRET": STRONG,
+        **SECRETS,
         "SESSION_COOKIE_SECURE": True,
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://localhost/none",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
@@ -70,3 +71,31 @@ def test_over_https_the_session_cookie_is_host_only(tmp_path):
 
 def test_over_plain_http_in_development_the_cookie_keeps_its_plain_name(app):
     assert app.config["SESSION_COOKIE_NAME"] == "min_plan_session"
+
+
+@pytest.mark.parametrize("name", ["Production", "prod", "production ", "PRODUCTION", "staging", ""])
+def test_an_unknown_environment_name_is_refused(name, monkeypatch, tmp_path):
+    """Only exactly "production" ran the production checks: "Production" started with empty secrets."""
+    monkeypatch.setenv("MIN_PLAN_ENV", name)
+    for key in ("SECRET_KEY", "PID_HASH_KEY", "OIDC_CLIENT_SECRET"):
+        monkeypatch.delenv(key, raising=False)
+    with pytest.raises(ConfigError, match="MIN_PLAN_ENV"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "complaint"),
+    [
+        ({"SECRET_KEY": "x" * 40}, "SECRET_KEY"),
+        ({"PID_HASH_KEY": "ab" * 20}, "PID_HASH_KEY"),
+        ({"OIDC_CLIENT_SECRET": "0123456789" * 4}, None),  # ten different characters: allowed
+        ({"PID_HASH_KEY": SECRETS["SECRET_KEY"]}, "PID_HASH_KEY"),
+        ({"OIDC_CLIENT_SECRET": SECRETS["PID_HASH_KEY"]}, "OIDC_CLIENT_SECRET"),
+    ],
+)
+def test_secrets_must_look_random_and_differ_from_each_other(overrides, complaint):
+    if complaint is None:
+        create_app(production(**overrides))
+        return
+    with pytest.raises(ConfigError, match=complaint):
+        create_app(production(**overrides))

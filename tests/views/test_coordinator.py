@@ -319,6 +319,24 @@ def test_a_video_link_must_be_a_web_address(fresh_browser, lise):
     assert error_for(fresh_browser.parse(response), "video_url") == "Feil: Lenken er ikke sikker. Lim inn en lenke som begynner med https://"
 
 
+@pytest.mark.parametrize("address", [
+    "https://video.example/mote\r\nX-Injected: 1",  # urlsplit drops CR/LF, so the old check passed it
+    "https://video.example/mote\nneste",
+    "https://video.example/mo te",
+    "https://video.example/mote\tx",
+])
+def test_a_video_link_with_spaces_or_line_breaks_is_refused_and_the_calendars_keep_working(fresh_browser, lise,
+                                                                                          address):
+    page = fresh_browser.get(workspace(lise, "meetings/new"))
+    response = submit(fresh_browser, page, "main form", {
+        "title": "Video", "date": "2026-06-01", "starts": "14:00", "video_url": address,
+    })
+    assert error_for(fresh_browser.parse(response), "video_url") == (
+        "Feil: Lenken kan ikke ha mellomrom eller linjeskift. Lim inn lenken slik den er.")
+    with fresh_browser.app.app_context():
+        assert db.session.scalar(select(func.count(Meeting.id)).where(Meeting.title == "Video")) == 0
+
+
 def test_moving_a_meeting_keeps_its_invitees_and_records_the_move(fresh_browser, lise):
     app = fresh_browser.app
     with app.app_context():

@@ -183,6 +183,92 @@ def test_only_known_push_services_are_accepted(own, endpoint):
     assert devices(own) == []
 
 
+# Each has passed some parser's check, or made two parsers disagree about the host.
+ENDPOINT_TRICKS = [
+    "https://localhost\\.fcm.googleapis.com/x",  # urlsplit: FCM; urllib3: localhost
+    "https://attacker.example\\.fcm.googleapis.com/x",
+    "https://fcm.googleapis.com\\@evil.example/x",
+    "https://evil.example@fcm.googleapis.com/x",
+    "https://fcm.googleapis.com@evil.example/x",
+    "https://fcm.googleapis.com:@evil.example/x",
+    "https://evil.example#.fcm.googleapis.com/x",
+    "https://evil.example#@fcm.googleapis.com/x",
+    "https://fcm.googleapis.com/fcm/send/x#fragment",
+    "https://evil.example%2F.fcm.googleapis.com/x",
+    "https://fcm.googleapis.com%2F@evil.example/x",
+    "https://evil.example%2f%2e.fcm.googleapis.com/x",
+    "https://fcm%2egoogleapis%2ecom/x",
+    "https://fcm\uff0egoogleapis\uff0ecom/x",  # full-width full stops
+    "https://\uff46\uff43\uff4d.googleapis.com/x",  # full-width letters
+    "https://fcm.googleapis.com\uff0f@evil.example/x",  # full-width solidus
+    "https://evil.example\u3002fcm.googleapis.com/x",  # ideographic full stop
+    "https://fcm.googleapis.c\u03bfm/x",  # Greek omicron
+    "https://xn--fcm-googleapis-com-xyz.example/x",
+    "https://[::1]/x",
+    "https://[::ffff:127.0.0.1]/x",
+    "https://[fe80::1%25eth0]/x",
+    "https://[::1].fcm.googleapis.com/x",
+    "https://[",
+    "https://[fcm.googleapis.com/x",
+    "https://2130706433/x",  # 127.0.0.1 in decimal
+    "https://0177.0.0.1/x",  # in octal
+    "https://0x7f.0.0.1/x",
+    "https://127.1/x",
+    "https://017700000001/x",
+    "https://169.254.169.254/latest/meta-data",
+    "https://fcm.googleapis.com:5450/x",
+    "https://fcm.googleapis.com:4430/x",
+    "https://fcm.googleapis.com:0/x",
+    "https://fcm.googleapis.com:65536/x",
+    "https://fcm.googleapis.com:/x",
+    "https://FCM.googleapis.com/x",
+    "HTTPS://fcm.googleapis.com/x",
+    "https:/fcm.googleapis.com/x",
+    "https:fcm.googleapis.com/x",
+    "//fcm.googleapis.com/x",
+    " https://fcm.googleapis.com/x",
+    "https://fcm.googleapis.com/x\r\nHost: evil.example",
+    "https://fcm.googleapis.com/x\x00",
+    "https://fcm.googleapis.com\t/x",
+    "https://fcm.googleapis.com./x",
+    "https://.fcm.googleapis.com/x",
+    "https://fcm.googleapis.com",
+    "https://fcm.googleapis.com/x y",
+    "https://fcm.googleapis.com/x%zz",
+]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINT_TRICKS)
+def test_endpoint_tricks_are_refused_with_a_clear_message(own, endpoint):
+    own.login_as("patient")
+    response = add_device(own, fake(endpoint))
+    assert response.status_code == 400
+    assert response.json["error"] == ("Varsler kan ikke slås på for denne nettleseren: "
+                                      "adressen den ga, er ikke en kjent varseltjeneste.")
+    assert devices(own) == []
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://fcm.googleapis.com/fcm/send/dVx0Qm9s:APA91bFq-Ab_cd",
+    "https://updates.push.services.mozilla.com/wpush/v2/gAAAAABm-Xy_z",
+    "https://web.push.apple.com/QGx7-yZ_ab",
+    "https://wns2-par02p.notify.windows.com/w/?token=BQYAAABn%2bX%3d",
+])
+def test_the_endpoints_browsers_give_are_accepted_and_kept_as_given(own, endpoint):
+    own.login_as("patient")
+    assert add_device(own, fake(endpoint)).status_code == 201
+    assert [device.endpoint for device in devices(own)] == [endpoint]
+
+
+def test_the_refusal_is_in_the_persons_language(own):
+    own.login_as("patient")
+    with own.client.session_transaction() as session:
+        session["locale"] = "en"
+    response = add_device(own, fake("https://fcm.googleapis.com:5450/x"))
+    assert response.json["error"] == ("Notifications cannot be turned on for this browser: "
+                                      "the address it gave is not a known push service.")
+
+
 def test_local_endpoints_only_outside_production(own):
     own.login_as("patient")
     own.app.config["PUSH_ALLOW_LOCAL_ENDPOINTS"] = False
@@ -195,6 +281,9 @@ def test_local_endpoints_only_outside_production(own):
     "keys",
     [
         {"p256dh": "too-short", "auth": "AAAAAAAAAAAAAAAAAAAAAA"},
+        # The right length and form, but not a point on the P-256 curve: nothing could be encrypted to it.
+        {"p256dh": "BAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
+         "auth": "AAAAAAAAAAAAAAAAAAAAAA"},
         {"p256dh": None, "auth": None},
         {},
     ],
@@ -206,6 +295,9 @@ def test_malformed_keys_are_refused(own, keys):
                                json={"subscription": {"endpoint": "https://fcm.googleapis.com/x", "keys": keys}},
                                headers={"X-CSRFToken": box["data-csrf"]})
     assert response.status_code == 400
+    assert response.json["error"] == ("Varsler kan ikke slås på for denne nettleseren: den sendte et "
+                                      "ufullstendig eller ugyldig abonnement.")
+    assert devices(own) == []
 
 
 def test_adding_a_device_needs_the_csrf_token(own):

@@ -48,7 +48,7 @@ async function setUp(box) {
       }
       await render();
     } catch (error) {
-      status.textContent = status.dataset.textFailed;
+      status.textContent = error.serverMessage || status.dataset.textFailed;
     }
     busy = false;
   });

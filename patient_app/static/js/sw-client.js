@@ -61,6 +61,11 @@ export async function postJson(url, body, token) {
     headers: { "Content-Type": "application/json", "X-CSRFToken": token || csrfToken() },
     body: JSON.stringify(body),
   });
-  if (!response.ok) throw new Error("the server answered " + response.status);
+  if (!response.ok) {
+    const error = new Error("the server answered " + response.status);
+    // A refusal the person should read (the server writes it in their language), when there is one.
+    error.serverMessage = await response.json().then((answer) => answer.error, () => undefined);
+    throw error;
+  }
   return response;
 }
