@@ -25,6 +25,13 @@ SENDS = Counter("min_plan_notifications_sent", "Notifications handed to a channe
                 ["channel", "result"])
 
 
+def count_sends(channel: str, result) -> None:
+    """A batch's outcomes (sent, retried, dropped, gone, deferred: notify/worker.py BatchResult)."""
+    for outcome in ("sent", "retried", "dropped", "gone", "deferred"):
+        if getattr(result, outcome):
+            SENDS.labels(channel, outcome).inc(getattr(result, outcome))
+
+
 def route_label() -> str:
     rule = request.url_rule
     return rule.rule if rule is not None else "(no route)"
@@ -78,6 +85,14 @@ class OutboxCollector:
         age.add_metric([], (utcnow() - oldest).total_seconds() if oldest else 0.0)
         yield depth
         yield age
+
+
+def serve_alone(bind: str) -> None:
+    """In a process of its own (a push worker): its numbers on ``bind``."""
+    from prometheus_client import start_http_server
+
+    host, port = bind.rsplit(":", 1)
+    start_http_server(int(port), addr=host)
 
 
 def serve_for_gunicorn(bind: str, database_url: str) -> None:

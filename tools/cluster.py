@@ -154,8 +154,11 @@ class Cluster:
                     "OIDC_ISSUER": self.issuer, "REQUESTS_CA_BUNDLE": str(self.cert),
                     "FLASK_APP": "patient_app", "PYTHONUNBUFFERED": "1"}
         self.servers = [AppServer(f"app-{n + 1}", self.env, run, workers) for n in range(app_servers)]
-        self.push_workers = [Process(f"push-worker-{n + 1}", [str(BIN / "flask"), "push-worker"], self.env, run)
-                             for n in range(push_workers)]
+        self.push_workers = [
+            Process(f"push-worker-{n + 1}", [str(BIN / "flask"), "push-worker"],
+                    {**self.env, "METRICS_BIND": f"127.0.0.1:{free_port()}"}, run)
+            for n in range(push_workers)
+        ]
         self.redis = Process("redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port),
                                        "--save", "", "--appendonly", "no", "--dir", str(run)], self.env, run)
         self.nginx = Process("nginx", [shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(run), "-c", str(run / "nginx.conf"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 
@@ -64,6 +65,11 @@ def register(app: Flask) -> None:
             click.echo(f"reminded {reminded}; sent {result.sent}, retry later {result.retried}, "
                        f"dropped {result.dropped}, gone {result.gone}")
             return
+        if os.environ.get("METRICS_BIND"):
+            # Sends by result, on an address of its own (README: "Metrics").
+            from patient_app.metrics import serve_alone
+
+            serve_alone(os.environ["METRICS_BIND"])
         stop = threading.Event()
         for name in ("SIGINT", "SIGTERM"):
             signal.signal(getattr(signal, name), lambda *_: stop.set())

@@ -47,6 +47,7 @@ from pywebpush import WebPushException, webpush
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from patient_app import metrics
 from patient_app.access import accesses_to_plans
 from patient_app.extensions import db
 from patient_app.models import Meeting, NotificationKind, OutboxItem, PushSubscription
@@ -197,6 +198,7 @@ class PushWorker:
                         break
                     self._send_group(rows[start:start + step], payloads, pool, ledger, result, gone)
             ledger.flush()
+        metrics.count_sends("push", result)
         return result
 
     def _longest_send(self) -> dt.timedelta:

@@ -362,3 +362,21 @@ def test_retry_after_parsing():
 def test_topics_fit_rfc_8030():
     topic = topic_for(NotificationKind.MESSAGE, "/plan/x/messages/" + "y" * 200)
     assert len(topic) <= 32 and all(c.isalnum() or c in "-_" for c in topic)
+
+
+def test_sends_are_counted_by_result_for_the_metrics(push_app, fake_push, make_worker):
+    """min_plan_notifications_sent_total{channel="push",result=…} (patient_app/metrics.py)."""
+    from prometheus_client import REGISTRY
+
+    def counted(result: str) -> float:
+        return REGISTRY.get_sample_value("min_plan_notifications_sent_total", {"channel": "push", "result": result}) or 0
+
+    before = {result: counted(result) for result in ("sent", "gone")}
+    with push_app.app_context():
+        gone = add_device(fake_push, "patient")
+        add_device(fake_push, "patient")
+        fake_push.answer(gone, 410)
+        queue_message()
+    make_worker().drain()
+    assert counted("sent") - before["sent"] == 1
+    assert counted("gone") - before["gone"] == 1
