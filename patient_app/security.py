@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import secrets
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+
+from patient_app.provider_origins import ProviderOrigins, provider_origins
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -26,14 +27,9 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def content_security_policy(nonce: str, identity_provider: str) -> str:
-    # form-action must allow the identity provider: Chromium applies it to the
-    # redirect that follows our login and logout forms.
+def content_security_policy(nonce: str, provider: ProviderOrigins) -> str:
+    # form-action must allow the identity provider's login and logout pages: Chromium
+    # applies it to the redirect that follows our login and logout forms.
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{nonce}'",
@@ -43,7 +39,7 @@ def content_security_policy(nonce: str, identity_provider: str) -> str:
         "font-src": "'self'",
         "manifest-src": "'self'",
         "worker-src": "'self'",
-        "form-action": f"'self' {identity_provider}",
+        "form-action": " ".join(("'self'", *provider.form_targets)),
         "frame-ancestors": "'none'",
         "base-uri": "'none'",
         "object-src": "'none'",
@@ -55,9 +51,7 @@ def set_security_headers(response):
     headers = response.headers
     for name, value in SECURITY_HEADERS.items():
         headers.setdefault(name, value)
-    headers["Content-Security-Policy"] = content_security_policy(
-        csp_nonce(), origin_of(current_app.config["OIDC_ISSUER"])
-    )
+    headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), provider_origins())
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if _is_personal(response):

@@ -44,6 +44,9 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
     "PID_HASH_KEY": "test-pid-hash-key-that-is-long-enough-too",
     "OIDC_CLIENT_SECRET": "test-client-secret",
+    # No provider listens here (the discard port): tests without the live system must
+    # not read the discovery document of whatever `make run` someone has going on 5001.
+    "OIDC_ISSUER": "http://127.0.0.1:9",
     "SESSION_COOKIE_SECURE": False,
     # The limiter is one object shared by every app in the run; tests/views/test_rate_limits.py
     # switches it on for itself.
