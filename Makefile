@@ -5,9 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 IDPORTEN_PORT ?= 5001
+IDPORTEN_LOGIN_PORT ?= 5002
 HOST ?= 127.0.0.1
 APP_URL := http://$(HOST):$(PORT)
 ISSUER := http://$(HOST):$(IDPORTEN_PORT)
+# The stand-in's login and logout pages have an origin of their own, as ID-porten's do.
+IDPORTEN_LOGIN_URL := http://$(HOST):$(IDPORTEN_LOGIN_PORT)
 FLASK := FLASK_APP=patient_app OIDC_ISSUER=$(ISSUER) $(BIN)/flask
 VENDOR := patient_app/static/vendor
 STAMPS := .make
@@ -55,12 +58,13 @@ database: bootstrap ## Migrate the database and load the demo people (safe to re
 run: database ## Set everything up and start the stand-in ID-porten, the push worker and the app with demo data
 	@echo
 	@echo "  Min plan:             $(APP_URL)"
-	@echo "  Stand-in ID-porten:   $(ISSUER)"
+	@echo "  Stand-in ID-porten:   $(ISSUER) (login pages on $(IDPORTEN_LOGIN_URL))"
 	@echo "  Demo logins (pick one on the ID-porten page):"
 	@$(BIN)/python -c "from patient_app.demo.people import DEMO_PEOPLE; [print(f'    {p.pid}  {p.name}, {p.description}') for p in DEMO_PEOPLE]"
 	@echo
 	@trap 'kill 0' EXIT INT TERM; \
 	IDPORTEN_STANDIN_PORT=$(IDPORTEN_PORT) IDPORTEN_STANDIN_ISSUER=$(ISSUER) \
+	IDPORTEN_STANDIN_LOGIN_PORT=$(IDPORTEN_LOGIN_PORT) IDPORTEN_STANDIN_LOGIN_URL=$(IDPORTEN_LOGIN_URL) \
 	IDPORTEN_STANDIN_CLIENTS=instance/standin/clients.json IDPORTEN_STANDIN_PERSONS=instance/standin/persons.json \
 	$(BIN)/python -m idporten_standin & \
 	$(FLASK) push-worker & \

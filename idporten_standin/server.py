@@ -31,7 +31,13 @@ from .keys import SigningKey, generate_signing_key
 
 log = logging.getLogger(__name__)
 
-ACR_LEVELS = ("idporten-loa-substantial", "idporten-loa-high")
+# Every level ID-porten lists; a client that needs substantial or high must check acr itself.
+ACR_LEVELS = (
+    "idporten-loa-low", "idporten-loa-substantial", "idporten-loa-high",
+    "eidas-loa-low", "eidas-loa-substantial", "eidas-loa-high",
+)
+DEFAULT_ACR = "idporten-loa-substantial"  # ID-porten's level when the client asks for none
+TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 UI_LOCALES = ("nb", "nn", "en", "se")
 SCOPES = ("openid", "profile")
 CODE_LIFETIME = 60
@@ -47,6 +53,7 @@ class Client(ClientMixin):
     post_logout_redirect_uris: list[str] = field(default_factory=list)
     client_secret: str | None = field(default=None, repr=False)
     jwks: dict | None = field(default=None, repr=False)
+    token_endpoint_auth_method: str | None = None  # "none" for a public client, else unset
     id_token_signed_response_alg = "RS256"
 
     def get_client_id(self):
@@ -67,9 +74,11 @@ class Client(ClientMixin):
     def check_endpoint_auth_method(self, method, endpoint):
         if endpoint != "token":
             return True
-        if method == "client_secret_basic":
+        if method in ("client_secret_basic", "client_secret_post"):
             return bool(self.client_secret)
-        return method == "private_key_jwt" and bool(self.jwks)
+        if method == "private_key_jwt":
+            return bool(self.jwks)
+        return method == "none" and self.token_endpoint_auth_method == "none"
 
     def check_response_type(self, response_type):
         return response_type == "code"
@@ -186,7 +195,7 @@ def pairwise_subject(salt: str, client_id: str, pid: str) -> str:
 
 
 def requested_acr(data) -> str:
-    return data.get("acr_values") or ACR_LEVELS[0]
+    return data.get("acr_values") or DEFAULT_ACR
 
 
 def preferred_locale(data) -> str:
@@ -212,7 +221,7 @@ class StandinAuthorizationServer(AuthorizationServer):
 
 
 class IdPortenCodeGrant(AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "private_key_jwt"]
+    TOKEN_ENDPOINT_AUTH_METHODS = list(TOKEN_ENDPOINT_AUTH_METHODS)
 
     def validate_authorization_request(self):
         redirect_uri = super().validate_authorization_request()

@@ -119,17 +119,27 @@ def live_system(database_url: str, faults: dict | None = None, app_host: str = "
     """The stand-in provider and the app, both over real HTTP. Yields (app_url, issuer, app).
 
     The provider listens on "localhost" and the app on 127.0.0.1 so that the
-    browser keeps their cookies apart, as it would for two real sites.
+    browser keeps their cookies apart, as it would for two real sites. Like
+    ID-porten, the provider has two origins: the issuer's (discovery, JWKS,
+    token) and the login pages' (another port), so a CSP that allowed only the
+    issuer would break every login here.
     """
     import idporten_standin
 
     from tests.live import serving, standin_config
 
-    with serving("localhost") as (issuer, set_provider), serving(app_host) as (app_url, set_app):
+    with (
+        serving("localhost") as (issuer, set_provider),
+        serving("localhost") as (login_url, set_login_pages),
+        serving(app_host) as (app_url, set_app),
+    ):
         provider = idporten_standin.create_app(
-            standin_config(issuer, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults)
+            standin_config(
+                issuer, login_url, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults
+            )
         )
         set_provider(provider)
+        set_login_pages(provider)
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "OIDC_ISSUER": issuer})
         set_app(app)
         yield app_url, issuer, app

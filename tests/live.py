@@ -39,9 +39,10 @@ def serving(host: str = "127.0.0.1"):
         server.server_close()
 
 
-def standin_config(issuer: str, app_url: str, client_secret: str, persons, faults=None) -> dict:
+def standin_config(issuer: str, login_url: str, app_url: str, client_secret: str, persons, faults=None) -> dict:
     config = {
         "ISSUER": issuer,
+        "LOGIN_URL": login_url,
         "SECRET_KEY": "standin-test-secret",
         "PAIRWISE_SALT": "standin-test-salt",
         "CLIENTS": [

@@ -138,7 +138,7 @@ def test_logout_ends_the_session_here_and_at_the_provider(user):
     response = user.http.post(user.app_url + form["action"], data=user.form_fields(form), allow_redirects=False)
     assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     end_session = urlsplit(response.headers["Location"])
-    assert end_session.path == "/endsession"
+    assert end_session.path == "/logout"
     query = parse_qs(end_session.query)
     assert query["post_logout_redirect_uri"] == [user.app_url + "/logged-out"]
     assert query["id_token_hint"][0].count(".") == 2

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import requests
+
 from patient_app.provider_origins import safe_origins
 
 
 def directive(policy: str, name: str) -> str:
     return next(part.strip() for part in policy.split(";") if part.strip().startswith(name + " "))
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def test_form_action_names_the_login_pages_origin_not_the_issuer(live):
+    app_url, issuer, _app = live
+    metadata = requests.get(issuer + "/.well-known/openid-configuration").json()
+    login_pages = origin_of(metadata["authorization_endpoint"])
+
+    policy = requests.get(app_url + "/login").headers["Content-Security-Policy"]
+
+    assert login_pages != issuer
+    assert directive(policy, "form-action") == f"form-action 'self' {login_pages}"
 
 
 def test_pages_are_served_with_forms_kept_to_this_site_while_discovery_cannot_be_read(client):

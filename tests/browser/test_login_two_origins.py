@@ -1,0 +1,48 @@
+"""Logging in and out through a provider whose pages live on another origin than its issuer.
+
+ID-porten's issuer is https://test.idporten.no, its login and logout pages are on
+https://login.test.idporten.no. The stand-in has the same split (two ports), so
+a Content-Security-Policy whose form-action named only the issuer would make
+Chromium block the form that starts the login and the one that ends it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import requests
+from playwright.sync_api import expect
+
+from tests.browser.helpers import log_in
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def csp_reports(page) -> list[str]:
+    """Chromium tells the console each time the policy blocks something."""
+    reports: list[str] = []
+    page.on("console", lambda message: reports.append(message.text) if "Content Security Policy" in message.text else None)
+    return reports
+
+
+def test_login_and_logout_pass_the_policy_on_a_two_origin_provider(page, live):
+    app_url, issuer, _app = live
+    metadata = requests.get(issuer + "/.well-known/openid-configuration").json()
+    login_pages = origin_of(metadata["authorization_endpoint"])
+    assert login_pages != origin_of(issuer)  # otherwise this test proves nothing
+    blocked = csp_reports(page)
+
+    with page.expect_response(lambda response: urlsplit(response.url).path == "/login") as login_page:
+        log_in(page, app_url, "patient")
+    assert "form-action" in login_page.value.all_headers()["content-security-policy"]
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+
+    page.get_by_role("button", name="Logg ut").click()
+    page.wait_for_url(app_url + "/logged-out**")
+
+    assert blocked == []
+    page.goto(app_url + "/plans")
+    assert urlsplit(page.url).path == "/login"
