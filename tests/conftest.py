@@ -115,8 +115,13 @@ def demo_persons_for_standin():
 
 
 @contextmanager
-def live_system(database_url: str, faults: dict | None = None, app_host: str = "127.0.0.1"):
+def live_system(
+    database_url: str, faults: dict | None = None, app_host: str = "127.0.0.1", client_key: dict | None = None
+):
     """The stand-in provider and the app, both over real HTTP. Yields (app_url, issuer, app).
+
+    With client_key (a private JWK) the app authenticates with private_key_jwt, and the
+    stand-in knows only the public half.
 
     The provider listens on "localhost" and the app on 127.0.0.1 so that the
     browser keeps their cookies apart, as it would for two real sites. Like
@@ -135,14 +140,32 @@ def live_system(database_url: str, faults: dict | None = None, app_host: str = "
     ):
         provider = idporten_standin.create_app(
             standin_config(
-                issuer, login_url, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults
+                issuer, login_url, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults,
+                client_jwks=public_key_set(client_key),
             )
         )
         set_provider(provider)
         set_login_pages(provider)
-        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "OIDC_ISSUER": issuer})
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "OIDC_ISSUER": issuer,
+                          **private_key_jwt_settings(client_key)})
         set_app(app)
         yield app_url, issuer, app
+
+
+def public_key_set(private_jwk: dict | None) -> dict | None:
+    if private_jwk is None:
+        return None
+    from authlib.jose import JsonWebKey
+
+    return {"keys": [JsonWebKey.import_key(private_jwk).as_dict(is_private=False) | {"kid": private_jwk["kid"]}]}
+
+
+def private_key_jwt_settings(private_jwk: dict | None) -> dict:
+    if private_jwk is None:
+        return {}
+    import json
+
+    return {"OIDC_CLIENT_AUTH_METHOD": "private_key_jwt", "OIDC_CLIENT_KEY": json.dumps(private_jwk)}
 
 
 @pytest.fixture(scope="session")

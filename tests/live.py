@@ -39,7 +39,11 @@ def serving(host: str = "127.0.0.1"):
         server.server_close()
 
 
-def standin_config(issuer: str, login_url: str, app_url: str, client_secret: str, persons, faults=None) -> dict:
+def standin_config(
+    issuer: str, login_url: str, app_url: str, client_secret: str, persons, faults=None, client_jwks=None
+) -> dict:
+    """The stand-in's settings, with Min plan registered by a secret, or by its public keys (client_jwks)."""
+    credentials = {"jwks": client_jwks} if client_jwks else {"client_secret": client_secret}
     config = {
         "ISSUER": issuer,
         "LOGIN_URL": login_url,
@@ -48,7 +52,7 @@ def standin_config(issuer: str, login_url: str, app_url: str, client_secret: str
         "CLIENTS": [
             {
                 "client_id": "min-plan",
-                "client_secret": client_secret,
+                **credentials,
                 "redirect_uris": [app_url + "/login/callback"],
                 "post_logout_redirect_uris": [app_url + "/logged-out"],
             }
