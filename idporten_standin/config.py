@@ -14,6 +14,7 @@ DEFAULT_PORT = "5001"
 DEFAULT_LOGIN_PORT = "5002"
 CLIENT_KEYS = {
     "client_id", "client_secret", "jwks", "redirect_uris", "post_logout_redirect_uris", "token_endpoint_auth_method",
+    "frontchannel_logout_uri", "backchannel_logout_uri",
 }
 
 

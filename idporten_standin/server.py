@@ -54,6 +54,8 @@ class Client(ClientMixin):
     client_secret: str | None = field(default=None, repr=False)
     jwks: dict | None = field(default=None, repr=False)
     token_endpoint_auth_method: str | None = None  # "none" for a public client, else unset
+    frontchannel_logout_uri: str | None = None  # framed by our logout page, with iss and sid
+    backchannel_logout_uri: str | None = None  # posted a logout token when the session ends
     id_token_signed_response_alg = "RS256"
 
     def get_client_id(self):
@@ -138,7 +140,8 @@ class Storage:
         self._lock = threading.Lock()
         self._clients = {client.client_id: client for client in clients}
         self._codes: dict[str, AuthorizationCode] = {}
-        self._sessions: set[str] = set()
+        # sid -> {client_id: pid}: the clients a browser session logged in to, told at logout.
+        self._sessions: dict[str, dict[str, str]] = {}
         self._client_assertion_ids: dict[str, float] = {}
 
     def find_client(self, client_id: str) -> Client | None:
@@ -165,16 +168,22 @@ class Storage:
     def start_session(self) -> str:
         sid = secrets.token_urlsafe(24)
         with self._lock:
-            self._sessions.add(sid)
+            self._sessions[sid] = {}
         return sid
+
+    def join_session(self, sid: str, client_id: str, pid: str) -> None:
+        with self._lock:
+            if sid in self._sessions:
+                self._sessions[sid][client_id] = pid
 
     def is_active_session(self, sid: str | None) -> bool:
         with self._lock:
             return sid in self._sessions
 
-    def end_session(self, sid: str | None) -> None:
+    def end_session(self, sid: str | None) -> dict[str, str]:
+        """End the session; returns the clients it had logged in to, with the person's pid."""
         with self._lock:
-            self._sessions.discard(sid)
+            return self._sessions.pop(sid, {})
 
     def first_use_of_client_assertion(self, client_id: str, jti: str, expires_at: float) -> bool:
         """Remember assertion ids until they expire, so a captured assertion cannot be replayed."""
@@ -252,6 +261,7 @@ class IdPortenCodeGrant(AuthorizationCodeGrant):
                 expires_at=time.time() + CODE_LIFETIME,
             )
         )
+        self.server.storage.join_session(person.sid, request.client.client_id, person.pid)
         log.info("Issued an authorization code to client %s", request.client.client_id)
 
     def query_authorization_code(self, code, client):

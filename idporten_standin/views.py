@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 
 from patient_app.identity_numbers import is_synthetic
 
+from .logout import tell_clients
 from .server import ACR_LEVELS, CLIENT_ASSERTION_ALGS, SCOPES, TOKEN_ENDPOINT_AUTH_METHODS, UI_LOCALES, Provider, SignedInPerson
 
 log = logging.getLogger(__name__)
@@ -128,17 +129,31 @@ def token():
 
 @bp.get("/logout")
 def end_session():
-    storage = provider().storage
-    storage.end_session(session.get("sid"))
+    sid = session.get("sid")
+    participants = provider().storage.end_session(sid)
     session.clear()
+    frames = tell_clients(provider(), sid, participants) if sid else []
 
+    target = verified_post_logout_target()
+    if frames:
+        # The page frames each client's front-channel logout, then goes on to the target.
+        return render_template("logging_out.html", frames=frames, target=target)
+    if target:
+        return redirect(target)
+    return render_template("logged_out.html")
+
+
+def verified_post_logout_target() -> str | None:
+    """The post_logout_redirect_uri (with state) if the client named by id_token_hint registered it.
+
+    Only ever follow a URI the client registered; anything else is an open redirect.
+    """
     client = client_named_in(request.args.get("id_token_hint"))
     target = request.args.get("post_logout_redirect_uri")
-    # Only ever follow a URI the client registered; anything else is an open redirect.
-    if client and target and target in client.post_logout_redirect_uris:
-        state = request.args.get("state")
-        return redirect(add_params_to_uri(target, [("state", state)]) if state else target)
-    return render_template("logged_out.html")
+    if not (client and target and target in client.post_logout_redirect_uris):
+        return None
+    state = request.args.get("state")
+    return add_params_to_uri(target, [("state", state)]) if state else target
 
 
 def refuse_authorization(error: OAuth2Error):

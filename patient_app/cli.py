@@ -69,6 +69,8 @@ def init_app(app: Flask) -> None:
                 "client_secret": current_app.config["OIDC_CLIENT_SECRET"],
                 "redirect_uris": [app_url.rstrip("/") + "/login/callback"],
                 "post_logout_redirect_uris": [app_url.rstrip("/") + "/logged-out"],
+                "frontchannel_logout_uri": app_url.rstrip("/") + "/logout/frontchannel",
+                "backchannel_logout_uri": app_url.rstrip("/") + "/logout/backchannel",
             }
         ]
         persons = [{"pid": p.pid, "label": f"{p.name} ({p.description})"} for p in DEMO_PEOPLE]

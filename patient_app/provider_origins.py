@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, g
 from requests import RequestException
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,23 @@ SAFE_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 class ProviderOrigins:
     # Where our login and logout forms lead: the authorization and end-session endpoints.
     form_targets: tuple[str, ...]
+    # The end-session endpoint's origin: its logout page frames our front-channel logout.
+    logout_page: str | None = None
 
 
 UNKNOWN = ProviderOrigins(form_targets=())
+
+
+def allow_framing_by_provider() -> None:
+    """For this response only: the provider's logout page may frame it (front-channel logout)."""
+    g.framed_by_provider = True
+
+
+def frame_ancestors(provider: ProviderOrigins) -> str:
+    """'none' for every page, but the one the provider's logout page frames, and only for that origin."""
+    if g.get("framed_by_provider") and provider.logout_page:
+        return provider.logout_page
+    return "'none'"
 
 
 def origin_of(url: str) -> str:
@@ -57,7 +71,11 @@ def provider_origins() -> ProviderOrigins:
         failures[0] = time.monotonic()
         log.warning("discovery document unavailable (%s); forms lead to this site only", type(error).__name__)
         return UNKNOWN
-    return ProviderOrigins(form_targets=safe_origins(metadata, "authorization_endpoint", "end_session_endpoint"))
+    logout_page = safe_origins(metadata, "end_session_endpoint")
+    return ProviderOrigins(
+        form_targets=safe_origins(metadata, "authorization_endpoint", "end_session_endpoint"),
+        logout_page=logout_page[0] if logout_page else None,
+    )
 
 
 def safe_origins(metadata: dict, *endpoint_names: str) -> tuple[str, ...]:

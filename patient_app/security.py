@@ -9,7 +9,7 @@ from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
-from patient_app.provider_origins import ProviderOrigins, provider_origins
+from patient_app.provider_origins import ProviderOrigins, frame_ancestors, provider_origins
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -40,7 +40,7 @@ def content_security_policy(nonce: str, provider: ProviderOrigins) -> str:
         "manifest-src": "'self'",
         "worker-src": "'self'",
         "form-action": " ".join(("'self'", *provider.form_targets)),
-        "frame-ancestors": "'none'",
+        "frame-ancestors": frame_ancestors(provider),
         "base-uri": "'none'",
         "object-src": "'none'",
     }
@@ -51,7 +51,10 @@ def set_security_headers(response):
     headers = response.headers
     for name, value in SECURITY_HEADERS.items():
         headers.setdefault(name, value)
-    headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), provider_origins())
+    provider = provider_origins()
+    headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), provider)
+    if frame_ancestors(provider) != "'none'":
+        del headers["X-Frame-Options"]  # it cannot name one framer; frame-ancestors does
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if _is_personal(response):

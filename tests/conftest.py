@@ -114,14 +114,22 @@ def demo_persons_for_standin():
     return [{"pid": p.pid, "label": f"{p.name} ({p.description})"} for p in DEMO_PEOPLE]
 
 
+class RunningSystem(tuple):
+    """(app_url, issuer, app), and the stand-in's Flask app as .provider for tests that need its keys."""
+
+    provider = None
+
+
 @contextmanager
 def live_system(
-    database_url: str, faults: dict | None = None, app_host: str = "127.0.0.1", client_key: dict | None = None
+    database_url: str, faults: dict | None = None, app_host: str = "127.0.0.1", client_key: dict | None = None,
+    logout_channels=("front", "back"),
 ):
     """The stand-in provider and the app, both over real HTTP. Yields (app_url, issuer, app).
 
     With client_key (a private JWK) the app authenticates with private_key_jwt, and the
-    stand-in knows only the public half.
+    stand-in knows only the public half. logout_channels: how the stand-in tells the app
+    of a logout at the provider.
 
     The provider listens on "localhost" and the app on 127.0.0.1 so that the
     browser keeps their cookies apart, as it would for two real sites. Like
@@ -141,7 +149,7 @@ def live_system(
         provider = idporten_standin.create_app(
             standin_config(
                 issuer, login_url, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults,
-                client_jwks=public_key_set(client_key),
+                client_jwks=public_key_set(client_key), logout_channels=logout_channels,
             )
         )
         set_provider(provider)
@@ -149,7 +157,9 @@ def live_system(
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "OIDC_ISSUER": issuer,
                           **private_key_jwt_settings(client_key)})
         set_app(app)
-        yield app_url, issuer, app
+        running = RunningSystem((app_url, issuer, app))
+        running.provider = provider
+        yield running
 
 
 def public_key_set(private_jwk: dict | None) -> dict | None:

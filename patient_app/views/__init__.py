@@ -19,6 +19,7 @@ JOURNEYS = (
     "overview",
     "plan",
     "proposals",
+    "provider_logout",
     "pwa",
     "settings",
     "sharing",

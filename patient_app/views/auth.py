@@ -76,7 +76,7 @@ def callback():
         return redirect(url_for("auth.no_plan"))
 
     login_user(person)
-    login_sessions.begin(person, request.headers.get("User-Agent", ""))
+    login_sessions.begin(person, request.headers.get("User-Agent", ""), provider_sid=claims.get("sid"))
     person.last_login_at = utcnow()
     if not person.preferred_locale:
         person.preferred_locale = locale_from_id_porten(claims.get("locale"))

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 import requests
 
-from patient_app.provider_origins import safe_origins
+from patient_app.provider_origins import origin_of, safe_origins
 
 
 def directive(policy: str, name: str) -> str:
     return next(part.strip() for part in policy.split(";") if part.strip().startswith(name + " "))
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def test_form_action_names_the_login_pages_origin_not_the_issuer(live):

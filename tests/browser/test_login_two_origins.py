@@ -13,12 +13,8 @@ from urllib.parse import urlsplit
 import requests
 from playwright.sync_api import expect
 
+from patient_app.provider_origins import origin_of
 from tests.browser.helpers import log_in
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def csp_reports(page) -> list[str]:

@@ -288,3 +288,26 @@ def test_the_calendar_address_for_every_role(world, role):
     events = Calendar.from_ical(response.get_data()).walk("VEVENT")
     assert {str(event["UID"]) for event in events} == expected, role
 
+
+
+# The provider's logout routes answer the provider, not a person: the same for every
+# role, and a request that proves nothing ends no session, the caller's own included.
+# (In this world no provider answers discovery, so the front-channel cannot check iss.)
+PROVIDER_LOGOUT_EXPECTED = {
+    ("GET", "/logout/frontchannel?iss=https%3A%2F%2Fangriper.example&sid=x"): 503,
+    ("GET", "/logout/frontchannel"): 503,
+    ("POST", "/logout/backchannel"): 400,
+    ("POST", "/logout/backchannel?logout_token=not-a-jwt"): 400,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_provider_logout_routes_for_every_role(world, role):
+    client = world.app.test_client()
+    browser = Browser(world.app, client)
+    if world.people[role] is not None:
+        browser.login_as_person(world.people[role])
+    plans_before = client.get("/plans").status_code
+    for (method, url), expected in PROVIDER_LOGOUT_EXPECTED.items():
+        assert client.open(url, method=method).status_code == expected, f"{role} {method} {url}"
+    assert client.get("/plans").status_code == plans_before, f"{role} was signed out by a request that proved nothing"
