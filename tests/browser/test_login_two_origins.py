@@ -42,3 +42,25 @@ def test_login_and_logout_pass_the_policy_on_a_two_origin_provider(page, live):
     assert blocked == []
     page.goto(app_url + "/plans")
     assert urlsplit(page.url).path == "/login"
+
+
+def test_logging_out_at_the_provider_signs_out_here_through_the_framed_page(page, live):
+    """Front-channel only: the provider's logout page frames ours, Chromium lets it (frame-ancestors
+    names that page's origin), and the login here ends."""
+    from tests.conftest import live_system
+
+    with live_system(live[2].config["SQLALCHEMY_DATABASE_URI"], logout_channels=("front",)) as (app_url, issuer, _):
+        metadata = requests.get(issuer + "/.well-known/openid-configuration").json()
+        blocked = csp_reports(page)
+        log_in(page, app_url, "patient")
+
+        # As from another service that uses ID-porten: its logout page, without our id_token_hint.
+        with page.expect_response(lambda response: urlsplit(response.url).path == "/logout/frontchannel") as framed:
+            page.goto(metadata["end_session_endpoint"])
+        expect(page.get_by_role("heading", level=1)).to_have_text("Logger ut av tjenestene")
+        assert framed.value.status == 200
+        page.wait_for_load_state("load")  # the iframe too
+
+        assert blocked == []
+        page.goto(app_url + "/plans")
+        assert urlsplit(page.url).path == "/login"
