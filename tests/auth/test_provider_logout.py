@@ -60,6 +60,24 @@ def test_backchannel_logout_signs_out_that_provider_session_only(database_url, s
         assert signed_in(staying)
 
 
+def test_every_login_of_that_provider_session_ends_on_every_device(database_url, seeded_app):
+    """The phone's browser and the installed app share the provider's cookie, so one ID-porten
+    session; logging out of it from another service ends both logins here."""
+    with live_system(database_url, logout_channels=("back",)) as (app_url, issuer, _app):
+        browser = logged_in_user(app_url)
+        installed_app = HttpUser(app_url)
+        for cookie in browser.http.cookies:
+            if cookie.domain.startswith("localhost"):  # the provider's cookie only, not ours
+                installed_app.http.cookies.set_cookie(cookie)
+        installed_app.login_as("patient")
+        assert signed_in(browser) and signed_in(installed_app)
+
+        log_out_at_the_provider(browser, issuer)
+
+        assert not signed_in(browser)
+        assert not signed_in(installed_app)
+
+
 def test_frontchannel_logout_signs_out_when_the_providers_page_frames_it(database_url, seeded_app):
     with live_system(database_url, logout_channels=("front",)) as (app_url, issuer, _app):
         user = logged_in_user(app_url)
