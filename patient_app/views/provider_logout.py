@@ -40,7 +40,7 @@ def frontchannel_logout():
         log.warning("front-channel logout refused: iss or sid wrong or missing")
         return "", 400, NOT_CACHED
     ended = login_sessions.end_provider_session(sid)
-    log.info("front-channel logout", extra={"sessions_ended": ended})
+    log.info("front-channel logout ended %d login sessions", ended)
     allow_framing_by_provider()
     return "", 200, NOT_CACHED
 
@@ -58,5 +58,5 @@ def backchannel_logout():
     except (RequestException, ValueError, KeyError):
         return {"error": "temporarily_unavailable"}, 503, NOT_CACHED
     ended = login_sessions.end_provider_session(claims["sid"])
-    log.info("back-channel logout", extra={"sessions_ended": ended})
+    log.info("back-channel logout ended %d login sessions", ended)
     return "", 200, NOT_CACHED

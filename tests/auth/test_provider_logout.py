@@ -200,3 +200,10 @@ def test_a_valid_logout_token_ends_the_session_once_and_its_replay_is_refused(qu
                               requests.get(quiet_system[1] + "/jwks.json").json()))["jti"])
     assert post(quiet_system, replay).status_code == 400
     assert signed_in(second)
+
+
+def test_request_lines_leave_out_the_provider_session_id():
+    from patient_app.logs import redact
+
+    line = '"GET /logout/frontchannel?iss=http%3A%2F%2Flocalhost%3A5001&sid=c2lkLXZhbHVl HTTP/1.1" 200 -'
+    assert redact(line) == '"GET /logout/frontchannel?iss=http%3A%2F%2Flocalhost%3A5001&sid=[fjernet] HTTP/1.1" 200 -'
