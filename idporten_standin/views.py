@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.jose import JoseError, JsonWebToken
@@ -54,7 +55,8 @@ def provider() -> Provider:
 def only_on_own_origin():
     settings = provider().settings
     expected = settings.login_url if request.endpoint in BROWSER_ENDPOINTS else settings.issuer
-    if request.host_url.rstrip("/") != expected:
+    # Host and port only: behind a proxy that ends TLS the request arrives as plain http.
+    if request.host != urlsplit(expected).netloc:
         abort(404)
 
 

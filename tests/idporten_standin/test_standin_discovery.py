@@ -57,6 +57,19 @@ def test_each_origin_answers_only_for_its_own_endpoints(issuer):
     assert requests.post(login_origin + "/token", data={"grant_type": "authorization_code"}).status_code == 404
 
 
+def test_behind_a_proxy_that_ends_tls_each_origin_is_known_by_its_host():
+    from idporten_standin import create_app
+
+    app = create_app({"ISSUER": "https://idporten.example", "LOGIN_URL": "https://login.idporten.example",
+                      "CLIENTS": [], "PERSONS": []})
+    client = app.test_client()
+
+    assert client.get("/.well-known/openid-configuration", base_url="http://idporten.example").status_code == 200
+    assert client.get("/.well-known/openid-configuration", base_url="http://login.idporten.example").status_code == 404
+    assert client.get("/logout", base_url="http://login.idporten.example").status_code == 200
+    assert client.get("/logout", base_url="http://idporten.example").status_code == 404
+
+
 def test_jwks_publishes_only_the_public_key(issuer):
     keys = requests.get(f"{issuer}/jwks.json").json()["keys"]
 
