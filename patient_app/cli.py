@@ -60,7 +60,7 @@ def init_app(app: Flask) -> None:
     @click.option("--app-url", default="http://127.0.0.1:5000")
     def standin_config_command(folder: str, app_url: str):
         """Write the stand-in ID-porten's client and test-person files for this app."""
-        from patient_app.demo.people import DEMO_PEOPLE
+        from patient_app.demo.people import DEMO_PEOPLE, register_persons
 
         os.makedirs(folder, exist_ok=True)
         clients = [
@@ -76,7 +76,9 @@ def init_app(app: Flask) -> None:
         persons = [{"pid": p.pid, "label": f"{p.name} ({p.description})"} for p in DEMO_PEOPLE]
         _write_private_json(os.path.join(folder, "clients.json"), clients)
         _write_private_json(os.path.join(folder, "persons.json"), persons)
-        click.echo(f"Wrote {folder}/clients.json and {folder}/persons.json")
+        # The stand-in population register's people: the same demo people, with their families.
+        _write_private_json(os.path.join(folder, "population-register.json"), register_persons())
+        click.echo(f"Wrote {folder}/clients.json, {folder}/persons.json and {folder}/population-register.json")
 
 
 def _write_private_json(path: str, data) -> None:

@@ -42,6 +42,8 @@ def from_environment(instance_path: str) -> dict:
         # client_secret_basic (a shared secret) or private_key_jwt (OIDC_CLIENT_KEY, a private JWK).
         "OIDC_CLIENT_AUTH_METHOD": os.environ.get("OIDC_CLIENT_AUTH_METHOD", "client_secret_basic"),
         "OIDC_CLIENT_KEY": os.environ.get("OIDC_CLIENT_KEY", ""),
+        # Folkeregisteret, or the stand-in beside the stand-in ID-porten (make run).
+        "POPULATION_REGISTER_URL": os.environ.get("POPULATION_REGISTER_URL", "http://127.0.0.1:5003"),
         "OIDC_ACR_VALUES": os.environ.get("OIDC_ACR_VALUES", "idporten-loa-substantial"),
         "SESSION_COOKIE_SECURE": env != "development" and env != "testing",
         "ALLOW_SQLITE_IN_PRODUCTION": env_flag("ALLOW_SQLITE_IN_PRODUCTION"),

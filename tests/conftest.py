@@ -47,6 +47,7 @@ TEST_CONFIG = {
     # No provider listens here (the discard port): tests without the live system must
     # not read the discovery document of whatever `make run` someone has going on 5001.
     "OIDC_ISSUER": "http://127.0.0.1:9",
+    "POPULATION_REGISTER_URL": "http://127.0.0.1:9",  # likewise: live_system starts the stand-in register
     "SESSION_COOKIE_SECURE": False,
     # The limiter is one object shared by every app in the run; tests/views/test_rate_limits.py
     # switches it on for itself.
@@ -123,13 +124,14 @@ class RunningSystem(tuple):
 @contextmanager
 def live_system(
     database_url: str, faults: dict | None = None, app_host: str = "127.0.0.1", client_key: dict | None = None,
-    logout_channels=("front", "back"),
+    logout_channels=("front", "back"), register_up: bool = True,
 ):
     """The stand-in provider and the app, both over real HTTP. Yields (app_url, issuer, app).
 
     With client_key (a private JWK) the app authenticates with private_key_jwt, and the
     stand-in knows only the public half. logout_channels: how the stand-in tells the app
-    of a logout at the provider.
+    of a logout at the provider. The stand-in population register runs beside them
+    (register_up=False: nothing answers where the app looks for it).
 
     The provider listens on "localhost" and the app on 127.0.0.1 so that the
     browser keeps their cookies apart, as it would for two real sites. Like
@@ -138,14 +140,18 @@ def live_system(
     issuer would break every login here.
     """
     import idporten_standin
+    import population_register_standin
 
+    from patient_app.demo.people import register_persons
     from tests.live import serving, standin_config
 
     with (
         serving("localhost") as (issuer, set_provider),
         serving("localhost") as (login_url, set_login_pages),
         serving(app_host) as (app_url, set_app),
+        serving("127.0.0.1") as (register_url, set_register),
     ):
+        set_register(population_register_standin.create_app({"PERSONS": register_persons()}))
         provider = idporten_standin.create_app(
             standin_config(
                 issuer, login_url, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults,
@@ -154,8 +160,9 @@ def live_system(
         )
         set_provider(provider)
         set_login_pages(provider)
+        register = register_url if register_up else TEST_CONFIG["POPULATION_REGISTER_URL"]
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "OIDC_ISSUER": issuer,
-                          **private_key_jwt_settings(client_key)})
+                          "POPULATION_REGISTER_URL": register, **private_key_jwt_settings(client_key)})
         set_app(app)
         running = RunningSystem((app_url, issuer, app))
         running.provider = provider

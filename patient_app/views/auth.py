@@ -18,6 +18,7 @@ from patient_app.access import accessible_plans, public, signed_in
 from patient_app.auth import LoginRefused, identity_provider, person_for_pid, seal, unseal, verified_claims
 from patient_app.extensions import db, limiter
 from patient_app.i18n import locale_from_id_porten
+from patient_app.population_register import refresh_from_register
 from patient_app.models._base import utcnow
 from patient_app.views.settings import safe_return_path
 
@@ -75,6 +76,7 @@ def callback():
         session["unknown_login"] = True
         return redirect(url_for("auth.no_plan"))
 
+    refresh_from_register(person, claims["pid"])
     login_user(person)
     login_sessions.begin(person, request.headers.get("User-Agent", ""), provider_sid=claims.get("sid"))
     person.last_login_at = utcnow()
