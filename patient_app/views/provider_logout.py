@@ -25,6 +25,9 @@ bp = Blueprint("provider_logout", __name__)
 log = logging.getLogger(__name__)
 
 NOT_CACHED = {"Cache-Control": "no-store"}
+# The front-channel answer is for the provider's iframe, not a page to read: plain text,
+# and a refusal says what it is (a browser shows its own error page for an empty one).
+FRAME_ANSWER = NOT_CACHED | {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.get("/logout/frontchannel")
@@ -34,15 +37,15 @@ def frontchannel_logout():
     try:
         issuer = identity_provider().load_server_metadata()["issuer"]
     except (RequestException, ValueError, KeyError):
-        return "", 503, NOT_CACHED
+        return "provider unavailable", 503, FRAME_ANSWER
     sid = request.args.get("sid", "")
     if request.args.get("iss") != issuer or not sid:
         log.warning("front-channel logout refused: iss or sid wrong or missing")
-        return "", 400, NOT_CACHED
+        return "invalid front-channel logout request", 400, FRAME_ANSWER
     ended = login_sessions.end_provider_session(sid)
     log.info("front-channel logout ended %d login sessions", ended)
     allow_framing_by_provider()
-    return "", 200, NOT_CACHED
+    return "", 200, FRAME_ANSWER
 
 
 @bp.post("/logout/backchannel")
