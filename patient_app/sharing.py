@@ -15,13 +15,14 @@ from patient_app.models._base import utcnow
 
 
 def person_with_number(number: str, name: str) -> Person:
-    """The person with this identity number, created (with the name given) if new to us."""
+    """The person with this identity number, created if new to us; the name is the register's."""
     digest = hash_pid(number, current_app.config["PID_HASH_KEY"])
     person = db.session.scalar(select(Person).where(Person.pid_hash == digest))
     if person is None:
         person = Person(name=name.strip(), pid_hash=digest, birth_date=birth_date(number))
         db.session.add(person)
         db.session.flush()
+    person.name = name.strip()
     return person
 
 

@@ -37,8 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
     @app.post(LOOKUP_PATH)
     def look_up():
         pid = str((request.get_json(silent=True) or {}).get("personidentifikator", ""))
-        person = known.get(pid) or made_up_person(pid)
-        if person is None:
+        person = known[pid] if pid in known else made_up_person(pid)
+        # A file entry with "in_register": false is a number the register does not know (for tests).
+        if person is None or not person.get("in_register", True):
             return jsonify(kode="FREG-404", melding="Fant ikke personen"), 404
         return jsonify(register_entry(person, persons))
 

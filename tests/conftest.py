@@ -47,12 +47,38 @@ TEST_CONFIG = {
     # No provider listens here (the discard port): tests without the live system must
     # not read the discovery document of whatever `make run` someone has going on 5001.
     "OIDC_ISSUER": "http://127.0.0.1:9",
-    "POPULATION_REGISTER_URL": "http://127.0.0.1:9",  # likewise: live_system starts the stand-in register
+    # Set to the stand-in register's address for the whole run (population_register below).
+    "POPULATION_REGISTER_URL": None,
     "SESSION_COOKIE_SECURE": False,
     # The limiter is one object shared by every app in the run; tests/views/test_rate_limits.py
     # switches it on for itself.
     "RATELIMIT_ENABLED": False,
 }
+
+
+# Where nothing answers: the discard port.
+NO_SERVICE = "http://127.0.0.1:9"
+
+# People the tests give access to, as the register knows them (synthetic numbers).
+BERIT_HOLM = {"pid": "01886010733", "given_name": "Berit", "family_name": "Holm"}
+NOT_IN_REGISTER = "17859010067"  # valid and synthetic, but the register answers that it has no such person
+KARI_TESTESEN = {"pid": "09846210889", "given_name": "Kari", "family_name": "Testesen"}
+TORE_TASTESEN = {"pid": "02915811402", "given_name": "Tore", "family_name": "Tastesen"}
+REGISTER_TEST_PERSONS = [BERIT_HOLM, KARI_TESTESEN, TORE_TASTESEN, {"pid": NOT_IN_REGISTER, "in_register": False}]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def population_register():
+    """The stand-in population register over real HTTP, for every app the run creates."""
+    import population_register_standin
+
+    from patient_app.demo.people import register_persons
+    from tests.live import serving
+
+    with serving("127.0.0.1") as (url, set_app):
+        set_app(population_register_standin.create_app({"PERSONS": register_persons() + REGISTER_TEST_PERSONS}))
+        TEST_CONFIG["POPULATION_REGISTER_URL"] = url
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +177,7 @@ def live_system(
         serving(app_host) as (app_url, set_app),
         serving("127.0.0.1") as (register_url, set_register),
     ):
-        set_register(population_register_standin.create_app({"PERSONS": register_persons()}))
+        set_register(population_register_standin.create_app({"PERSONS": register_persons() + REGISTER_TEST_PERSONS}))
         provider = idporten_standin.create_app(
             standin_config(
                 issuer, login_url, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults,
@@ -160,7 +186,7 @@ def live_system(
         )
         set_provider(provider)
         set_login_pages(provider)
-        register = register_url if register_up else TEST_CONFIG["POPULATION_REGISTER_URL"]
+        register = register_url if register_up else NO_SERVICE
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "OIDC_ISSUER": issuer,
                           "POPULATION_REGISTER_URL": register, **private_key_jwt_settings(client_key)})
         set_app(app)

@@ -7,35 +7,26 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-import population_register_standin
-from patient_app.demo.people import demo_person, register_persons
+from patient_app.demo.people import demo_person
 from patient_app.extensions import db
 from patient_app.identity_numbers import make_synthetic
 from patient_app.models import Person, hash_pid
 from patient_app.population_register import RegisterUnavailable, look_up
 from tests.auth.conftest import HttpUser
-from tests.conftest import TEST_CONFIG, app_on_new_database, live_system
-from tests.live import serving
-
-
-@pytest.fixture(scope="module")
-def register_url():
-    with serving("127.0.0.1") as (url, set_app):
-        set_app(population_register_standin.create_app({"PERSONS": register_persons()}))
-        yield url
+from tests.conftest import NO_SERVICE, NOT_IN_REGISTER, app_on_new_database, live_system
 
 
 @pytest.fixture
-def ask(app, register_url):
-    """ask(pid): the client's answer, from the stand-in over HTTP."""
+def ask(app, population_register):
+    """ask(pid): the client's answer, from the stand-in over HTTP (tests/conftest.py starts it)."""
 
-    def ask(pid, url=register_url):
+    def ask(pid, url=population_register):
         with app.test_request_context():
             app.config["POPULATION_REGISTER_URL"] = url
             try:
                 return look_up(pid)
             finally:
-                app.config["POPULATION_REGISTER_URL"] = TEST_CONFIG["POPULATION_REGISTER_URL"]
+                app.config["POPULATION_REGISTER_URL"] = population_register
 
     return ask
 
@@ -67,14 +58,14 @@ def test_any_other_synthetic_number_has_a_plausible_stable_entry(ask):
     assert first.birth_date == dt.date(1990, 5, 17)
 
 
-@pytest.mark.parametrize("pid", ["17059012345", "not-a-number", ""])
+@pytest.mark.parametrize("pid", [NOT_IN_REGISTER, "17059012345", "not-a-number", ""])
 def test_numbers_that_are_not_valid_synthetic_ones_are_not_found(ask, pid):
     assert ask(pid) is None
 
 
 def test_a_register_that_does_not_answer_is_unavailable_not_empty(ask):
     with pytest.raises(RegisterUnavailable):
-        ask(demo_person("patient").pid, url=TEST_CONFIG["POPULATION_REGISTER_URL"])
+        ask(demo_person("patient").pid, url=NO_SERVICE)
 
 
 def stored_name(app, key: str) -> str:
