@@ -47,8 +47,9 @@ TEST_CONFIG = {
     # No provider listens here (the discard port): tests without the live system must
     # not read the discovery document of whatever `make run` someone has going on 5001.
     "OIDC_ISSUER": "http://127.0.0.1:9",
-    # Set to the stand-in register's address for the whole run (population_register below).
-    "POPULATION_REGISTER_URL": None,
+    # POPULATION_REGISTER_URL comes from the environment: the population_register fixture
+    # below sets it for the whole run (this module is also imported as tests.conftest, a
+    # second copy whose dict a fixture could not reach).
     "SESSION_COOKIE_SECURE": False,
     # The limiter is one object shared by every app in the run; tests/views/test_rate_limits.py
     # switches it on for itself.
@@ -77,8 +78,13 @@ def population_register():
 
     with serving("127.0.0.1") as (url, set_app):
         set_app(population_register_standin.create_app({"PERSONS": register_persons() + REGISTER_TEST_PERSONS}))
-        TEST_CONFIG["POPULATION_REGISTER_URL"] = url
+        before = os.environ.get("POPULATION_REGISTER_URL")
+        os.environ["POPULATION_REGISTER_URL"] = url
         yield url
+        if before is None:
+            del os.environ["POPULATION_REGISTER_URL"]
+        else:
+            os.environ["POPULATION_REGISTER_URL"] = before
 
 
 @pytest.fixture(scope="session")

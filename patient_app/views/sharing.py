@@ -12,7 +12,7 @@ from patient_app.access import Part, membership_is_active, plan_part, today_in_o
 from patient_app.extensions import limiter
 from patient_app.forms.sharing import GrantForm
 from patient_app.population_register import RegisterUnavailable, look_up
-from patient_app.sharing import grant_relative, is_number_of, withdraw
+from patient_app.sharing import grant_relative, is_number_of, old_enough_for_access, withdraw
 
 bp = Blueprint("sharing", __name__)
 
@@ -47,6 +47,9 @@ def _registered_person(form: GrantForm):
     if entry is None:
         form.national_id.errors.append(_("Vi fant ingen person med dette fødselsnummeret i Folkeregisteret. "
                                          "Sjekk at du har skrevet alle 11 sifrene riktig."))
+    elif not old_enough_for_access(entry.birth_date, today_in_oslo()):
+        form.national_id.errors.append(_("Personen er under 18 år. Bare voksne kan få tilgang til planen din."))
+        return None
     return entry
 
 @bp.route("/plan/<uuid:plan_id>/sharing/new", methods=["GET", "POST"])

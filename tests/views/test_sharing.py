@@ -208,3 +208,17 @@ def test_a_name_sent_with_the_confirmation_is_not_the_one_saved(fresh_browser):
     listing = fresh_browser.get(confirmed.headers["Location"])
     assert "Berit Holm har fått tilgang til planen din." in listing.select_one(".confirmation").get_text()
     assert "Noen Andre" not in listing.get_text()
+
+
+def test_someone_who_turns_18_today_may_be_given_access(fresh_browser):
+    from patient_app.access import today_in_oslo
+    from tests.views.test_authorization_matrix import synthetic_number_born, years_ago
+
+    plan = plan_of(fresh_browser.app, "patient")
+    fresh_browser.login_as("patient")
+    eighteen_today = synthetic_number_born(years_ago(18, today_in_oslo()))
+
+    confirm_page = fresh_browser.parse(fill_grant_form(fresh_browser, plan, national_id=eighteen_today))
+
+    assert confirm_page.h1.get_text(strip=True).startswith("Er dette ")
+    assert fresh_browser.submit(confirm_page, "main form").status_code == 302
