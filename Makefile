@@ -5,10 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 IDPORTEN_PORT ?= 5001
+IDPORTEN_LOGIN_PORT ?= 5002
+REGISTER_PORT ?= 5003
 HOST ?= 127.0.0.1
 APP_URL := http://$(HOST):$(PORT)
 ISSUER := http://$(HOST):$(IDPORTEN_PORT)
-FLASK := FLASK_APP=patient_app OIDC_ISSUER=$(ISSUER) $(BIN)/flask
+# The stand-in's login and logout pages have an origin of their own, as ID-porten's do.
+IDPORTEN_LOGIN_URL := http://$(HOST):$(IDPORTEN_LOGIN_PORT)
+REGISTER_URL := http://$(HOST):$(REGISTER_PORT)
+FLASK := FLASK_APP=patient_app OIDC_ISSUER=$(ISSUER) POPULATION_REGISTER_URL=$(REGISTER_URL) $(BIN)/flask
 VENDOR := patient_app/static/vendor
 STAMPS := .make
 
@@ -52,17 +57,21 @@ database: bootstrap ## Migrate the database and load the demo people (safe to re
 	$(FLASK) standin-config instance/standin --app-url $(APP_URL)
 
 .PHONY: run
-run: database ## Set everything up and start the stand-in ID-porten, the push worker and the app with demo data
+run: database ## Set everything up and start the stand-in ID-porten and population register, the push worker and the app with demo data
 	@echo
 	@echo "  Min plan:             $(APP_URL)"
-	@echo "  Stand-in ID-porten:   $(ISSUER)"
+	@echo "  Stand-in ID-porten:   $(ISSUER) (login pages on $(IDPORTEN_LOGIN_URL))"
+	@echo "  Stand-in register:    $(REGISTER_URL)"
 	@echo "  Demo logins (pick one on the ID-porten page):"
 	@$(BIN)/python -c "from patient_app.demo.people import DEMO_PEOPLE; [print(f'    {p.pid}  {p.name}, {p.description}') for p in DEMO_PEOPLE]"
 	@echo
 	@trap 'kill 0' EXIT INT TERM; \
 	IDPORTEN_STANDIN_PORT=$(IDPORTEN_PORT) IDPORTEN_STANDIN_ISSUER=$(ISSUER) \
+	IDPORTEN_STANDIN_LOGIN_PORT=$(IDPORTEN_LOGIN_PORT) IDPORTEN_STANDIN_LOGIN_URL=$(IDPORTEN_LOGIN_URL) \
 	IDPORTEN_STANDIN_CLIENTS=instance/standin/clients.json IDPORTEN_STANDIN_PERSONS=instance/standin/persons.json \
 	$(BIN)/python -m idporten_standin & \
+	POPULATION_REGISTER_STANDIN_PORT=$(REGISTER_PORT) POPULATION_REGISTER_STANDIN_PERSONS=instance/standin/population-register.json \
+	$(BIN)/python -m population_register_standin & \
 	$(FLASK) push-worker & \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -11,12 +11,19 @@ from pathlib import Path
 from .faults import enabled_faults
 
 DEFAULT_PORT = "5001"
-CLIENT_KEYS = {"client_id", "client_secret", "jwks", "redirect_uris", "post_logout_redirect_uris"}
+DEFAULT_LOGIN_PORT = "5002"
+CLIENT_KEYS = {
+    "client_id", "client_secret", "jwks", "redirect_uris", "post_logout_redirect_uris", "token_endpoint_auth_method",
+    "frontchannel_logout_uri", "backchannel_logout_uri",
+}
 
 
 @dataclass(frozen=True)
 class Settings:
     issuer: str
+    # Where the person's browser goes (login and logout pages): another origin than the
+    # issuer, as ID-porten's login.test.idporten.no is beside test.idporten.no.
+    login_url: str
     clients: list[dict]
     persons: list[dict]
     secret_key: str
@@ -29,6 +36,8 @@ def load_settings(config: dict | None = None) -> Settings:
     env = os.environ
     port = env.get("IDPORTEN_STANDIN_PORT", DEFAULT_PORT)
     issuer = config.get("ISSUER") or env.get("IDPORTEN_STANDIN_ISSUER") or f"http://127.0.0.1:{port}"
+    login_port = env.get("IDPORTEN_STANDIN_LOGIN_PORT", DEFAULT_LOGIN_PORT)
+    login_url = config.get("LOGIN_URL") or env.get("IDPORTEN_STANDIN_LOGIN_URL") or f"http://127.0.0.1:{login_port}"
     clients = config["CLIENTS"] if "CLIENTS" in config else _read_json_list(env.get("IDPORTEN_STANDIN_CLIENTS"))
     persons = config["PERSONS"] if "PERSONS" in config else _read_json_list(env.get("IDPORTEN_STANDIN_PERSONS"))
     for client in clients:
@@ -36,6 +45,7 @@ def load_settings(config: dict | None = None) -> Settings:
     return Settings(
         # ID-porten's issuer has no trailing slash; clients compare it byte for byte.
         issuer=issuer.rstrip("/"),
+        login_url=login_url.rstrip("/"),
         clients=list(clients),
         persons=list(persons),
         # Random defaults mean a restart logs everyone out, which is fine for a stand-in.
@@ -65,5 +75,12 @@ def _check_client(client: dict) -> None:
         raise ValueError(f"client {client_id} has unknown keys: {sorted(unknown)}")
     if not client.get("redirect_uris"):
         raise ValueError(f"client {client_id} needs redirect_uris")
-    if not client.get("client_secret") and not client.get("jwks"):
-        raise ValueError(f"client {client_id} needs a client_secret or jwks")
+    # The secret or the keys decide how a confidential client authenticates; only a
+    # public client (PKCE alone, ID-porten's "none") names its method.
+    public = client.get("token_endpoint_auth_method") == "none"
+    if "token_endpoint_auth_method" in client and not public:
+        raise ValueError(f"client {client_id}: token_endpoint_auth_method can only be none")
+    if public and (client.get("client_secret") or client.get("jwks")):
+        raise ValueError(f"client {client_id} is public and cannot have a client_secret or jwks")
+    if not public and not (client.get("client_secret") or client.get("jwks")):
+        raise ValueError(f"client {client_id} needs a client_secret or jwks, or token_endpoint_auth_method none")

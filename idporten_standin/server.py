@@ -31,7 +31,13 @@ from .keys import SigningKey, generate_signing_key
 
 log = logging.getLogger(__name__)
 
-ACR_LEVELS = ("idporten-loa-substantial", "idporten-loa-high")
+# Every level ID-porten lists; a client that needs substantial or high must check acr itself.
+ACR_LEVELS = (
+    "idporten-loa-low", "idporten-loa-substantial", "idporten-loa-high",
+    "eidas-loa-low", "eidas-loa-substantial", "eidas-loa-high",
+)
+DEFAULT_ACR = "idporten-loa-substantial"  # ID-porten's level when the client asks for none
+TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 UI_LOCALES = ("nb", "nn", "en", "se")
 SCOPES = ("openid", "profile")
 CODE_LIFETIME = 60
@@ -47,6 +53,9 @@ class Client(ClientMixin):
     post_logout_redirect_uris: list[str] = field(default_factory=list)
     client_secret: str | None = field(default=None, repr=False)
     jwks: dict | None = field(default=None, repr=False)
+    token_endpoint_auth_method: str | None = None  # "none" for a public client, else unset
+    frontchannel_logout_uri: str | None = None  # framed by our logout page, with iss and sid
+    backchannel_logout_uri: str | None = None  # posted a logout token when the session ends
     id_token_signed_response_alg = "RS256"
 
     def get_client_id(self):
@@ -67,9 +76,11 @@ class Client(ClientMixin):
     def check_endpoint_auth_method(self, method, endpoint):
         if endpoint != "token":
             return True
-        if method == "client_secret_basic":
+        if method in ("client_secret_basic", "client_secret_post"):
             return bool(self.client_secret)
-        return method == "private_key_jwt" and bool(self.jwks)
+        if method == "private_key_jwt":
+            return bool(self.jwks)
+        return method == "none" and self.token_endpoint_auth_method == "none"
 
     def check_response_type(self, response_type):
         return response_type == "code"
@@ -129,7 +140,8 @@ class Storage:
         self._lock = threading.Lock()
         self._clients = {client.client_id: client for client in clients}
         self._codes: dict[str, AuthorizationCode] = {}
-        self._sessions: set[str] = set()
+        # sid -> {client_id: pid}: the clients a browser session logged in to, told at logout.
+        self._sessions: dict[str, dict[str, str]] = {}
         self._client_assertion_ids: dict[str, float] = {}
 
     def find_client(self, client_id: str) -> Client | None:
@@ -156,16 +168,22 @@ class Storage:
     def start_session(self) -> str:
         sid = secrets.token_urlsafe(24)
         with self._lock:
-            self._sessions.add(sid)
+            self._sessions[sid] = {}
         return sid
+
+    def join_session(self, sid: str, client_id: str, pid: str) -> None:
+        with self._lock:
+            if sid in self._sessions:
+                self._sessions[sid][client_id] = pid
 
     def is_active_session(self, sid: str | None) -> bool:
         with self._lock:
             return sid in self._sessions
 
-    def end_session(self, sid: str | None) -> None:
+    def end_session(self, sid: str | None) -> dict[str, str]:
+        """End the session; returns the clients it had logged in to, with the person's pid."""
         with self._lock:
-            self._sessions.discard(sid)
+            return self._sessions.pop(sid, {})
 
     def first_use_of_client_assertion(self, client_id: str, jti: str, expires_at: float) -> bool:
         """Remember assertion ids until they expire, so a captured assertion cannot be replayed."""
@@ -186,7 +204,7 @@ def pairwise_subject(salt: str, client_id: str, pid: str) -> str:
 
 
 def requested_acr(data) -> str:
-    return data.get("acr_values") or ACR_LEVELS[0]
+    return data.get("acr_values") or DEFAULT_ACR
 
 
 def preferred_locale(data) -> str:
@@ -212,7 +230,7 @@ class StandinAuthorizationServer(AuthorizationServer):
 
 
 class IdPortenCodeGrant(AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "private_key_jwt"]
+    TOKEN_ENDPOINT_AUTH_METHODS = list(TOKEN_ENDPOINT_AUTH_METHODS)
 
     def validate_authorization_request(self):
         redirect_uri = super().validate_authorization_request()
@@ -243,6 +261,7 @@ class IdPortenCodeGrant(AuthorizationCodeGrant):
                 expires_at=time.time() + CODE_LIFETIME,
             )
         )
+        self.server.storage.join_session(person.sid, request.client.client_id, person.pid)
         log.info("Issued an authorization code to client %s", request.client.client_id)
 
     def query_authorization_code(self, code, client):

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.jose import JoseError, JsonWebToken
 from authlib.oauth2.rfc6749 import OAuth2Error
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session
 
 from patient_app.identity_numbers import is_synthetic
 
-from .server import ACR_LEVELS, SCOPES, UI_LOCALES, Provider, SignedInPerson
+from .logout import tell_clients
+from .server import ACR_LEVELS, CLIENT_ASSERTION_ALGS, SCOPES, TOKEN_ENDPOINT_AUTH_METHODS, UI_LOCALES, Provider, SignedInPerson
 
 log = logging.getLogger(__name__)
 
@@ -40,34 +42,53 @@ INVALID_PID_MESSAGE = (
 )
 
 
+# The person's browser sees only the login origin; the client's server only the issuer's.
+# Like ID-porten, each origin answers only for its own endpoints.
+BROWSER_ENDPOINTS = {"idporten.show_login_page", "idporten.handle_login", "idporten.end_session"}
+
+
 def provider() -> Provider:
     return current_app.extensions["idporten_standin"]
 
 
+@bp.before_request
+def only_on_own_origin():
+    settings = provider().settings
+    expected = settings.login_url if request.endpoint in BROWSER_ENDPOINTS else settings.issuer
+    # Host and port only: behind a proxy that ends TLS the request arrives as plain http.
+    if request.host != urlsplit(expected).netloc:
+        abort(404)
+
+
 @bp.get("/.well-known/openid-configuration")
 def discovery():
-    issuer = provider().settings.issuer
+    settings = provider().settings
+    issuer, login_url = settings.issuer, settings.login_url
     return jsonify(
         issuer=issuer,
-        authorization_endpoint=f"{issuer}/authorize",
+        authorization_endpoint=f"{login_url}/authorize",
         token_endpoint=f"{issuer}/token",
-        jwks_uri=f"{issuer}/jwks",
-        end_session_endpoint=f"{issuer}/endsession",
+        jwks_uri=f"{issuer}/jwks.json",
+        end_session_endpoint=f"{login_url}/logout",
         response_types_supported=["code"],
+        response_modes_supported=["query"],
         grant_types_supported=["authorization_code"],
         subject_types_supported=["pairwise"],
         id_token_signing_alg_values_supported=["RS256"],
         code_challenge_methods_supported=["S256"],
-        token_endpoint_auth_methods_supported=["client_secret_basic", "private_key_jwt"],
+        token_endpoint_auth_methods_supported=list(TOKEN_ENDPOINT_AUTH_METHODS),
+        token_endpoint_auth_signing_alg_values_supported=list(CLIENT_ASSERTION_ALGS),
         acr_values_supported=list(ACR_LEVELS),
         ui_locales_supported=list(UI_LOCALES),
         claims_supported=["iss", "aud", "sub", "pid", "acr", "amr", "locale", "sid", "nonce", "iat", "exp", "auth_time"],
         scopes_supported=list(SCOPES),
         authorization_response_iss_parameter_supported=True,
+        frontchannel_logout_supported=True,
+        frontchannel_logout_session_supported=True,
     )
 
 
-@bp.get("/jwks")
+@bp.get("/jwks.json")
 def jwks():
     return jsonify(keys=[provider().signing_key.public_jwk()])
 
@@ -108,19 +129,33 @@ def token():
     return provider().server.create_token_response()
 
 
-@bp.get("/endsession")
+@bp.get("/logout")
 def end_session():
-    storage = provider().storage
-    storage.end_session(session.get("sid"))
+    sid = session.get("sid")
+    participants = provider().storage.end_session(sid)
     session.clear()
+    frames = tell_clients(provider(), sid, participants) if sid else []
 
+    target = verified_post_logout_target()
+    if frames:
+        # The page frames each client's front-channel logout, then goes on to the target.
+        return render_template("logging_out.html", frames=frames, target=target)
+    if target:
+        return redirect(target)
+    return render_template("logged_out.html")
+
+
+def verified_post_logout_target() -> str | None:
+    """The post_logout_redirect_uri (with state) if the client named by id_token_hint registered it.
+
+    Only ever follow a URI the client registered; anything else is an open redirect.
+    """
     client = client_named_in(request.args.get("id_token_hint"))
     target = request.args.get("post_logout_redirect_uri")
-    # Only ever follow a URI the client registered; anything else is an open redirect.
-    if client and target and target in client.post_logout_redirect_uris:
-        state = request.args.get("state")
-        return redirect(add_params_to_uri(target, [("state", state)]) if state else target)
-    return render_template("logged_out.html")
+    if not (client and target and target in client.post_logout_redirect_uris):
+        return None
+    state = request.args.get("state")
+    return add_params_to_uri(target, [("state", state)]) if state else target
 
 
 def refuse_authorization(error: OAuth2Error):

@@ -1,17 +1,19 @@
 """Login through ID-porten (or the stand-in) with OpenID Connect, and who is logged in.
 
 The app speaks to the provider only through its discovery document, so moving
-to the real ID-porten is configuration: OIDC_ISSUER, OIDC_CLIENT_ID and
-OIDC_CLIENT_SECRET.
+to the real ID-porten is configuration: OIDC_ISSUER, OIDC_CLIENT_ID, and either
+OIDC_CLIENT_SECRET or (OIDC_CLIENT_AUTH_METHOD=private_key_jwt) OIDC_CLIENT_KEY.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from datetime import datetime, timezone
 
 from authlib.integrations.flask_client import OAuth
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Flask, current_app, session
 from sqlalchemy import select
@@ -32,15 +34,16 @@ class LoginRefused(Exception):
 def init_auth(app: Flask) -> None:
     oauth = OAuth(app)
     issuer = app.config["OIDC_ISSUER"].rstrip("/")
+    client_secret, auth_method = client_authentication(app.config, issuer)
     oauth.register(
         "idporten",
         client_id=app.config["OIDC_CLIENT_ID"],
-        client_secret=app.config["OIDC_CLIENT_SECRET"],
+        client_secret=client_secret,
         server_metadata_url=issuer + "/.well-known/openid-configuration",
         client_kwargs={
             "scope": "openid profile",
             "code_challenge_method": "S256",
-            "token_endpoint_auth_method": "client_secret_basic",
+            "token_endpoint_auth_method": auth_method,
             "timeout": 10,
         },
     )
@@ -50,6 +53,34 @@ def init_auth(app: Flask) -> None:
     from patient_app import login_sessions
 
     app.after_request(login_sessions.record_activity)
+
+
+def client_authentication(config, issuer: str):
+    """How we prove to the token endpoint that we are the client: (secret or key, method).
+
+    private_key_jwt (ID-porten's recommendation) signs a short assertion with our
+    private key instead of sending a shared secret; Authlib takes the key where the
+    secret would be.
+    """
+    method = config.get("OIDC_CLIENT_AUTH_METHOD") or "client_secret_basic"
+    if method == "client_secret_basic":
+        return config["OIDC_CLIENT_SECRET"], method
+    if method != "private_key_jwt":
+        raise ValueError(f"OIDC_CLIENT_AUTH_METHOD must be client_secret_basic or private_key_jwt, not {method!r}")
+    key = client_key(config.get("OIDC_CLIENT_KEY") or "")
+    # ID-porten wants its issuer as the assertion's audience, and the kid to find the registered key.
+    return key, PrivateKeyJWT(issuer, headers={"kid": key["kid"]}, alg="RS256")
+
+
+def client_key(jwk_json: str) -> dict:
+    """The private RSA key (a JWK with a kid) whose public half is registered with the provider."""
+    try:
+        key = json.loads(jwk_json)
+    except ValueError as error:
+        raise ValueError("OIDC_CLIENT_KEY must be a private JWK in JSON") from error
+    if not isinstance(key, dict) or key.get("kty") != "RSA" or "d" not in key or not key.get("kid"):
+        raise ValueError("OIDC_CLIENT_KEY must be a private RSA JWK with a kid")
+    return key
 
 
 def identity_provider():

@@ -60,7 +60,7 @@ def init_app(app: Flask) -> None:
     @click.option("--app-url", default="http://127.0.0.1:5000")
     def standin_config_command(folder: str, app_url: str):
         """Write the stand-in ID-porten's client and test-person files for this app."""
-        from patient_app.demo.people import DEMO_PEOPLE
+        from patient_app.demo.people import DEMO_PEOPLE, register_persons
 
         os.makedirs(folder, exist_ok=True)
         clients = [
@@ -69,12 +69,16 @@ def init_app(app: Flask) -> None:
                 "client_secret": current_app.config["OIDC_CLIENT_SECRET"],
                 "redirect_uris": [app_url.rstrip("/") + "/login/callback"],
                 "post_logout_redirect_uris": [app_url.rstrip("/") + "/logged-out"],
+                "frontchannel_logout_uri": app_url.rstrip("/") + "/logout/frontchannel",
+                "backchannel_logout_uri": app_url.rstrip("/") + "/logout/backchannel",
             }
         ]
         persons = [{"pid": p.pid, "label": f"{p.name} ({p.description})"} for p in DEMO_PEOPLE]
         _write_private_json(os.path.join(folder, "clients.json"), clients)
         _write_private_json(os.path.join(folder, "persons.json"), persons)
-        click.echo(f"Wrote {folder}/clients.json and {folder}/persons.json")
+        # The stand-in population register's people: the same demo people, with their families.
+        _write_private_json(os.path.join(folder, "population-register.json"), register_persons())
+        click.echo(f"Wrote {folder}/clients.json, {folder}/persons.json and {folder}/population-register.json")
 
 
 def _write_private_json(path: str, data) -> None:

@@ -54,6 +54,11 @@ def from_environment(instance_path: str) -> dict:
         "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "http://127.0.0.1:5001"),
         "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "min-plan"),
         "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+        # client_secret_basic (a shared secret) or private_key_jwt (OIDC_CLIENT_KEY, a private JWK).
+        "OIDC_CLIENT_AUTH_METHOD": os.environ.get("OIDC_CLIENT_AUTH_METHOD", "client_secret_basic"),
+        "OIDC_CLIENT_KEY": os.environ.get("OIDC_CLIENT_KEY", ""),
+        # Folkeregisteret, or the stand-in beside the stand-in ID-porten (make run).
+        "POPULATION_REGISTER_URL": os.environ.get("POPULATION_REGISTER_URL", "http://127.0.0.1:5003"),
         "OIDC_ACR_VALUES": os.environ.get("OIDC_ACR_VALUES", "idporten-loa-substantial"),
         "SESSION_COOKIE_SECURE": env != "development" and env != "testing",
         "ALLOW_SQLITE_IN_PRODUCTION": env_flag("ALLOW_SQLITE_IN_PRODUCTION"),
@@ -175,7 +180,9 @@ def check_production_safety(config: dict) -> None:
 def _secret_problems(config: dict) -> list[str]:
     problems = []
     seen = set()
-    for key in SECRET_KEYS:
+    # With private_key_jwt there is no shared secret; auth.client_key refuses a missing or public key.
+    uses_secret = config.get("OIDC_CLIENT_AUTH_METHOD", "client_secret_basic") == "client_secret_basic"
+    for key in (k for k in SECRET_KEYS if uses_secret or k != "OIDC_CLIENT_SECRET"):
         value = config.get(key) or ""
         if len(value) < MIN_SECRET_LENGTH or value.lower() in KNOWN_WEAK_SECRETS:
             problems.append(f"{key} must be set to a random value of at least {MIN_SECRET_LENGTH} characters")

@@ -9,6 +9,7 @@ others at their very next request.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 
 from flask import current_app, g, request, session
@@ -25,10 +26,13 @@ CONTEXT_KEY = "acting_as"
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
 
 
-def begin(person: Person, user_agent: str, started_at: dt.datetime | None = None) -> LoginSession:
+def begin(
+    person: Person, user_agent: str, started_at: dt.datetime | None = None, provider_sid: str | None = None
+) -> LoginSession:
     """A new row for a login (or a rotation, which keeps the login's start), its id in the cookie."""
     row = LoginSession(
-        person_id=person.id, device_label=device_label(user_agent), created_at=started_at or utcnow()
+        person_id=person.id, device_label=device_label(user_agent), created_at=started_at or utcnow(),
+        provider_sid_hash=provider_sid_hash(provider_sid) if provider_sid else None,
     )
     db.session.add(row)
     db.session.flush()
@@ -160,6 +164,21 @@ def end_replaced(public_id: str | None) -> None:
     db.session.commit()
 
 
+def provider_sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def end_provider_session(sid: str) -> int:
+    """Logged out at the provider: every live row of that provider session ends, on any device."""
+    result = db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.provider_sid_hash == provider_sid_hash(sid), LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount
+
+
 def end_rows(row_ids: list[int], ended_at: dt.datetime | None = None) -> None:
     if row_ids:
         db.session.execute(
@@ -228,6 +247,7 @@ def rotate(person: Person) -> None:
     new = begin(person, request.headers.get("User-Agent", ""), started_at=old.created_at)
     for name in REMEMBERED:  # the same login goes on, in a new row
         setattr(new, name, getattr(old, name))
+    new.provider_sid_hash = old.provider_sid_hash  # still the same login at the provider
     end_rows([old.id])
     db.session.commit()
     g.login_session = new

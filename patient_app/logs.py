@@ -25,12 +25,18 @@ SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 CALENDAR_ADDRESS = re.compile(r"/kalender/[^/\s?#\"']+")
 
 
+# The provider's session id in the front-channel logout address ends that login
+# here: like the calendar token, it stays out of request lines.
+SID_PARAMETER = re.compile(r"([?&]sid=)[^&\s\"']+")
+
+
 def _hide_calendar_token(match: re.Match) -> str:
     return "/kalender/[fjernet]" + (".ics" if match.group().endswith(".ics") else "")
 
 
 def redact(text: str) -> str:
     text = CALENDAR_ADDRESS.sub(_hide_calendar_token, text)
+    text = SID_PARAMETER.sub(r"\1[fjernet]", text)
     return ELEVEN_DIGITS.sub("[identitetsnummer fjernet]", text)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 import secrets
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+
+from patient_app.provider_origins import ProviderOrigins, frame_ancestors, provider_origins
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -29,14 +30,9 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def content_security_policy(nonce: str, identity_provider: str) -> str:
-    # form-action must allow the identity provider: Chromium applies it to the
-    # redirect that follows our login and logout forms.
+def content_security_policy(nonce: str, provider: ProviderOrigins) -> str:
+    # form-action must allow the identity provider's login and logout pages: Chromium
+    # applies it to the redirect that follows our login and logout forms.
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{nonce}'",
@@ -46,8 +42,8 @@ def content_security_policy(nonce: str, identity_provider: str) -> str:
         "font-src": "'self'",
         "manifest-src": "'self'",
         "worker-src": "'self'",
-        "form-action": f"'self' {identity_provider}",
-        "frame-ancestors": "'none'",
+        "form-action": " ".join(("'self'", *provider.form_targets)),
+        "frame-ancestors": frame_ancestors(provider),
         "base-uri": "'none'",
         "object-src": "'none'",
     }
@@ -81,9 +77,10 @@ def set_security_headers(response):
     headers = response.headers
     for name, value in SECURITY_HEADERS.items():
         headers.setdefault(name, value)
-    headers["Content-Security-Policy"] = content_security_policy(
-        csp_nonce(), origin_of(current_app.config["OIDC_ISSUER"])
-    )
+    provider = provider_origins()
+    headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), provider)
+    if frame_ancestors(provider) != "'none'":
+        del headers["X-Frame-Options"]  # it cannot name one framer; frame-ancestors does
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if _is_personal(response):

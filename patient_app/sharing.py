@@ -15,14 +15,27 @@ from patient_app.models._base import utcnow
 
 
 def person_with_number(number: str, name: str) -> Person:
-    """The person with this identity number, created (with the name given) if new to us."""
+    """The person with this identity number, created if new to us; the name is the register's."""
     digest = hash_pid(number, current_app.config["PID_HASH_KEY"])
     person = db.session.scalar(select(Person).where(Person.pid_hash == digest))
     if person is None:
         person = Person(name=name.strip(), pid_hash=digest, birth_date=birth_date(number))
         db.session.add(person)
         db.session.flush()
+    person.name = name.strip()
     return person
+
+
+# Only adults may be given access to someone's plan: a relative's access is a
+# responsibility, and a minor cannot be asked to carry it.
+MIN_AGE_FOR_ACCESS = 18
+
+
+def old_enough_for_access(born: dt.date | None, today: dt.date) -> bool:
+    """False for anyone under 18 on ``today``; a birth date the register lacks counts as not old enough."""
+    if born is None:
+        return False
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day)) >= MIN_AGE_FOR_ACCESS
 
 
 def is_number_of(person: Person, number: str) -> bool:

@@ -44,10 +44,46 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
     "PID_HASH_KEY": "test-pid-hash-key-that-is-long-enough-too",
     "OIDC_CLIENT_SECRET": "test-client-secret",
+    # No provider listens here (the discard port): tests without the live system must
+    # not read the discovery document of whatever `make run` someone has going on 5001.
+    "OIDC_ISSUER": "http://127.0.0.1:9",
+    # POPULATION_REGISTER_URL comes from the environment: the population_register fixture
+    # below sets it for the whole run (this module is also imported as tests.conftest, a
+    # second copy whose dict a fixture could not reach).
     "SESSION_COOKIE_SECURE": False,
     # Tests that are about the limits switch them on for their own app (tests/views/test_rate_limits.py).
     "RATELIMIT_ENABLED": False,
 }
+
+
+# Where nothing answers: the discard port.
+NO_SERVICE = "http://127.0.0.1:9"
+
+# People the tests give access to, as the register knows them (synthetic numbers).
+BERIT_HOLM = {"pid": "01886010733", "given_name": "Berit", "family_name": "Holm"}
+NOT_IN_REGISTER = "17859010067"  # valid and synthetic, but the register answers that it has no such person
+KARI_TESTESEN = {"pid": "09846210889", "given_name": "Kari", "family_name": "Testesen"}
+TORE_TASTESEN = {"pid": "02915811402", "given_name": "Tore", "family_name": "Tastesen"}
+REGISTER_TEST_PERSONS = [BERIT_HOLM, KARI_TESTESEN, TORE_TASTESEN, {"pid": NOT_IN_REGISTER, "in_register": False}]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def population_register():
+    """The stand-in population register over real HTTP, for every app the run creates."""
+    import population_register_standin
+
+    from patient_app.demo.people import register_persons
+    from tests.live import serving
+
+    with serving("127.0.0.1") as (url, set_app):
+        set_app(population_register_standin.create_app({"PERSONS": register_persons() + REGISTER_TEST_PERSONS}))
+        before = os.environ.get("POPULATION_REGISTER_URL")
+        os.environ["POPULATION_REGISTER_URL"] = url
+        yield url
+        if before is None:
+            del os.environ["POPULATION_REGISTER_URL"]
+        else:
+            os.environ["POPULATION_REGISTER_URL"] = before
 
 
 @pytest.fixture(scope="session")
@@ -110,25 +146,74 @@ def demo_persons_for_standin():
     return [{"pid": p.pid, "label": f"{p.name} ({p.description})"} for p in DEMO_PEOPLE]
 
 
+class RunningSystem(tuple):
+    """(app_url, issuer, app), and the stand-in's Flask app as .provider for tests that need its keys."""
+
+    provider = None
+
+
 @contextmanager
-def live_system(database_url: str, faults: dict | None = None, app_host: str = "127.0.0.1"):
+def live_system(
+    database_url: str, faults: dict | None = None, app_host: str = "127.0.0.1", client_key: dict | None = None,
+    logout_channels=("front", "back"), register_up: bool = True,
+):
     """The stand-in provider and the app, both over real HTTP. Yields (app_url, issuer, app).
 
+    With client_key (a private JWK) the app authenticates with private_key_jwt, and the
+    stand-in knows only the public half. logout_channels: how the stand-in tells the app
+    of a logout at the provider. The stand-in population register runs beside them
+    (register_up=False: nothing answers where the app looks for it).
+
     The provider listens on "localhost" and the app on 127.0.0.1 so that the
-    browser keeps their cookies apart, as it would for two real sites.
+    browser keeps their cookies apart, as it would for two real sites. Like
+    ID-porten, the provider has two origins: the issuer's (discovery, JWKS,
+    token) and the login pages' (another port), so a CSP that allowed only the
+    issuer would break every login here.
     """
     import idporten_standin
+    import population_register_standin
 
+    from patient_app.demo.people import register_persons
     from tests.live import serving, standin_config
 
-    with serving("localhost") as (issuer, set_provider), serving(app_host) as (app_url, set_app):
+    with (
+        serving("localhost") as (issuer, set_provider),
+        serving("localhost") as (login_url, set_login_pages),
+        serving(app_host) as (app_url, set_app),
+        serving("127.0.0.1") as (register_url, set_register),
+    ):
+        set_register(population_register_standin.create_app({"PERSONS": register_persons() + REGISTER_TEST_PERSONS}))
         provider = idporten_standin.create_app(
-            standin_config(issuer, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults)
+            standin_config(
+                issuer, login_url, app_url, TEST_CONFIG["OIDC_CLIENT_SECRET"], demo_persons_for_standin(), faults,
+                client_jwks=public_key_set(client_key), logout_channels=logout_channels,
+            )
         )
         set_provider(provider)
-        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "OIDC_ISSUER": issuer})
+        set_login_pages(provider)
+        register = register_url if register_up else NO_SERVICE
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "OIDC_ISSUER": issuer,
+                          "POPULATION_REGISTER_URL": register, **private_key_jwt_settings(client_key)})
         set_app(app)
-        yield app_url, issuer, app
+        running = RunningSystem((app_url, issuer, app))
+        running.provider = provider
+        yield running
+
+
+def public_key_set(private_jwk: dict | None) -> dict | None:
+    if private_jwk is None:
+        return None
+    from authlib.jose import JsonWebKey
+
+    return {"keys": [JsonWebKey.import_key(private_jwk).as_dict(is_private=False) | {"kid": private_jwk["kid"]}]}
+
+
+def private_key_jwt_settings(private_jwk: dict | None) -> dict:
+    if private_jwk is None:
+        return {}
+    import json
+
+    return {"OIDC_CLIENT_AUTH_METHOD": "private_key_jwt", "OIDC_CLIENT_KEY": json.dumps(private_jwk)}
 
 
 @pytest.fixture(scope="session")

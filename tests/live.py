@@ -39,15 +39,26 @@ def serving(host: str = "127.0.0.1"):
         server.server_close()
 
 
-def standin_config(issuer: str, app_url: str, client_secret: str, persons, faults=None) -> dict:
+def standin_config(
+    issuer: str, login_url: str, app_url: str, client_secret: str, persons, faults=None, client_jwks=None,
+    logout_channels=("front", "back"),
+) -> dict:
+    """The stand-in's settings, with Min plan registered by a secret, or by its public keys (client_jwks),
+    and told of logouts at the provider through the logout_channels named."""
+    credentials = {"jwks": client_jwks} if client_jwks else {"client_secret": client_secret}
+    if "front" in logout_channels:
+        credentials["frontchannel_logout_uri"] = app_url + "/logout/frontchannel"
+    if "back" in logout_channels:
+        credentials["backchannel_logout_uri"] = app_url + "/logout/backchannel"
     config = {
         "ISSUER": issuer,
+        "LOGIN_URL": login_url,
         "SECRET_KEY": "standin-test-secret",
         "PAIRWISE_SALT": "standin-test-salt",
         "CLIENTS": [
             {
                 "client_id": "min-plan",
-                "client_secret": client_secret,
+                **credentials,
                 "redirect_uris": [app_url + "/login/callback"],
                 "post_logout_redirect_uris": [app_url + "/logged-out"],
             }

@@ -141,10 +141,13 @@ class Cluster:
         self.run = run
         run.mkdir(parents=True, exist_ok=True)
         self.cert, self.key = make_certificate(run)
-        self.app_port, self.standin_port = free_port(), free_port()
-        self.redis_port, self.standin_backend_port = free_port(), free_port()
+        self.app_port, self.standin_port, self.standin_login_port = free_port(), free_port(), free_port()
+        self.redis_port, self.standin_backend_port, self.standin_login_backend_port = free_port(), free_port(), free_port()
+        self.register_port = free_port()
         self.app_url = f"https://127.0.0.1:{self.app_port}"
         self.issuer = f"https://localhost:{self.standin_port}"
+        # ID-porten's login and logout pages have an origin of their own (login.idporten.no).
+        self.standin_login_url = f"https://localhost:{self.standin_login_port}"
         self.database = database or "min_plan_cluster_" + secrets.token_hex(4)
         self.database_url = f"{PG_SERVER}/{self.database}"
         self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
@@ -152,6 +155,7 @@ class Cluster:
                     "MIN_PLAN_ENV": "production", "DATABASE_URL": self.database_url,
                     "RATELIMIT_STORAGE_URI": self.redis_url, "TRUSTED_PROXIES": str(trusted_proxies),
                     "OIDC_ISSUER": self.issuer, "REQUESTS_CA_BUNDLE": str(self.cert),
+                    "POPULATION_REGISTER_URL": f"http://127.0.0.1:{self.register_port}",
                     "FLASK_APP": "patient_app", "PYTHONUNBUFFERED": "1"}
         self.servers = [AppServer(f"app-{n + 1}", self.env, run, workers) for n in range(app_servers)]
         self.push_workers = [
@@ -163,9 +167,14 @@ class Cluster:
                                        "--save", "", "--appendonly", "no", "--dir", str(run)], self.env, run)
         self.nginx = Process("nginx", [shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(run), "-c", str(run / "nginx.conf"),
                                        "-e", str(run / "nginx-error.log"), "-g", "daemon off;"], self.env, run)
+        self.register = Process("population-register", [str(BIN / "python"), "-m", "population_register_standin"], {
+            **self.env, "POPULATION_REGISTER_STANDIN_PORT": str(self.register_port),
+            "POPULATION_REGISTER_STANDIN_PERSONS": str(run / "standin" / "population-register.json")}, run)
         self.standin = Process("standin", [str(BIN / "python"), "-m", "idporten_standin"], {
             **self.env, "IDPORTEN_STANDIN_PORT": str(self.standin_backend_port),
             "IDPORTEN_STANDIN_ISSUER": self.issuer,
+            "IDPORTEN_STANDIN_LOGIN_PORT": str(self.standin_login_backend_port),
+            "IDPORTEN_STANDIN_LOGIN_URL": self.standin_login_url,
             "IDPORTEN_STANDIN_CLIENTS": str(run / "standin" / "clients.json"),
             "IDPORTEN_STANDIN_PERSONS": str(run / "standin" / "persons.json")}, run)
 
@@ -190,6 +199,7 @@ class Cluster:
             self._write_nginx_conf()
             self.nginx.start()
             self.standin.start()
+            self.register.start()
             for server in self.servers:
                 server.start()
             for worker in self.push_workers:
@@ -207,7 +217,7 @@ class Cluster:
         return self
 
     def stop(self) -> None:
-        for process in [*self.push_workers, *self.servers, self.standin, self.nginx, self.redis]:
+        for process in [*self.push_workers, *self.servers, self.standin, self.register, self.nginx, self.redis]:
             process.stop()
 
     def __enter__(self) -> "Cluster":
@@ -248,22 +258,30 @@ class Cluster:
     def _write_nginx_conf(self) -> None:
         upstreams = "\n".join(f"        server 127.0.0.1:{server.port} max_fails=1 fail_timeout={NGINX_FAIL_TIMEOUT_SECONDS}s;"
                               for server in self.servers)
-        standin = f"""
-    server {{
-        listen 127.0.0.1:{self.standin_port} ssl;
-        server_name localhost;
-        ssl_certificate {self.cert};
-        ssl_certificate_key {self.key};
-        location / {{
-            proxy_pass http://127.0.0.1:{self.standin_backend_port};
-            proxy_set_header Host $http_host;
-        }}
-    }}"""
+        standin = "".join(
+            self._tls_server(port, backend)
+            for port, backend in ((self.standin_port, self.standin_backend_port),
+                                  (self.standin_login_port, self.standin_login_backend_port))
+        )
         values = {"RUN": self.run, "APP_SERVERS": upstreams, "APP_LISTEN": f"127.0.0.1:{self.app_port}",
                   "CERT": self.cert, "KEY": self.key, "EXTRA_SERVERS": standin}
         # ${NAME} only: nginx's own $variables stay as they are.
         template = (REPO / "deploy" / "nginx.conf.template").read_text()
         (self.run / "nginx.conf").write_text(re.sub(r"\$\{([A-Z_]+)\}", lambda m: str(values[m.group(1)]), template))
+
+    def _tls_server(self, port: int, backend: int) -> str:
+        """An nginx server block ending TLS for one of the stand-in's origins."""
+        return f"""
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        server_name localhost;
+        ssl_certificate {self.cert};
+        ssl_certificate_key {self.key};
+        location / {{
+            proxy_pass http://127.0.0.1:{backend};
+            proxy_set_header Host $http_host;
+        }}
+    }}"""
 
     # --- What the soak and the rolling restart do -----------------------------------------
 
@@ -284,7 +302,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with cluster:
         print(f"\n  Min plan (nginx, TLS):  {cluster.app_url}\n"
-              f"  Stand-in ID-porten:     {cluster.issuer}\n"
+              f"  Stand-in ID-porten:     {cluster.issuer} (login pages on {cluster.standin_login_url})\n"
               f"  App servers:            {', '.join(server.url for server in cluster.servers)}\n"
               f"  Redis:                  {cluster.redis_url}\n"
               f"  PostgreSQL:             {cluster.database_url}\n"

@@ -37,3 +37,21 @@ DEMO_PEOPLE = (
 
 def demo_person(key: str) -> DemoPerson:
     return next(person for person in DEMO_PEOPLE if person.key == key)
+
+
+# Who has parental responsibility for whom, as the population register has it.
+PARENTAL_RESPONSIBILITY = {"guardian1": ("child",), "guardian2": ("child",)}
+
+
+def register_persons() -> list[dict]:
+    """The demo people as the stand-in population register's persons file lists them."""
+    records = []
+    for person in DEMO_PEOPLE:
+        given, *middle, family = person.name.split()
+        record = {"pid": person.pid, "given_name": given, "family_name": family,
+                  "parental_responsibility_for": [demo_person(key).pid
+                                                  for key in PARENTAL_RESPONSIBILITY.get(person.key, ())]}
+        if middle:
+            record["middle_name"] = " ".join(middle)
+        records.append(record)
+    return records

@@ -7,20 +7,15 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from patient_app.forms.fields import FriendlyDateField
-from patient_app.forms.text import PlainText
 from patient_app.identity_numbers import is_valid
 from patient_app.models import Scope
 
 
 class GrantForm(FlaskForm):
-    name = StringField(
-        _l("Navnet til den som skal få tilgang"),
-        validators=[DataRequired(_l("Skriv navnet til den som skal få tilgang.")), Length(max=200, message=_l("Navnet er for langt. Skriv det kortere, med opptil 200 tegn.")),
-                    PlainText()],
-    )
+    # No name field: the name is the population register's, shown for the patient to confirm.
     national_id = StringField(
         _l("Fødselsnummeret til personen (11 siffer)"),
         validators=[DataRequired(_l("Skriv fødselsnummeret til personen."))],

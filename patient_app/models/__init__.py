@@ -7,7 +7,7 @@ from patient_app.models.history import PlanChange, PlanVisit
 from patient_app.models.meetings import Meeting, Minutes, meeting_invitee
 from patient_app.models.messages import Message, MessageThread, ThreadReadMark
 from patient_app.models.people import Person, hash_pid
-from patient_app.models.sessions import LoginSession
+from patient_app.models.sessions import LoginSession, SeenLogoutToken
 from patient_app.models.proposals import Proposal, ProposalKind, ProposalStatus
 from patient_app.models.notifications import (
     NotificationCategory,
@@ -41,6 +41,7 @@ __all__ = [
     "GoalStatus",
     "Measure",
     "LoginSession",
+    "SeenLogoutToken",
     "Meeting",
     "Membership",
     "Message",

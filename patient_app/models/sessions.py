@@ -32,5 +32,17 @@ class LoginSession(PublicIdMixin, Base):
     # written to the access log (access_log.record_view).
     seen_before: Mapped[dict | None] = mapped_column(JSON)
     views_logged: Mapped[dict | None] = mapped_column(JSON)
+    # SHA-256 of the provider's session id (the id_token's sid): front- and back-channel
+    # logout name that session, and every row of it ends. Hashed, as it needs only matching.
+    provider_sid_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
     person: Mapped[Person] = relationship()
+
+
+class SeenLogoutToken(Base):
+    """A back-channel logout token's jti, kept until the token expires, so a replay is refused."""
+
+    __tablename__ = "seen_logout_token"
+
+    jti_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -20,6 +20,7 @@ JOURNEYS = (
     "overview",
     "plan",
     "proposals",
+    "provider_logout",
     "pwa",
     "settings",
     "sharing",

@@ -20,6 +20,7 @@ from patient_app.extensions import db
 from patient_app.i18n import locale_from_id_porten
 from patient_app.models import hash_pid
 from patient_app.models._base import utcnow
+from patient_app.population_register import refresh_from_register
 from patient_app.rate_limits import CALLBACK, LOGIN, LOGIN_PERSON, count_or_refuse, limited
 from patient_app.views.settings import safe_return_path
 
@@ -78,8 +79,9 @@ def callback():
         session["unknown_login"] = True
         return redirect(url_for("auth.no_plan"))
 
+    refresh_from_register(person, claims["pid"])
     login_user(person)
-    login_sessions.begin(person, request.headers.get("User-Agent", ""))
+    login_sessions.begin(person, request.headers.get("User-Agent", ""), provider_sid=claims.get("sid"))
     person.last_login_at = utcnow()
     if not person.preferred_locale:
         person.preferred_locale = locale_from_id_porten(claims.get("locale"))

@@ -11,7 +11,8 @@ from patient_app import queries
 from patient_app.access import Part, membership_is_active, plan_part, today_in_oslo
 from patient_app.rate_limits import GRANT, limited
 from patient_app.forms.sharing import GrantForm
-from patient_app.sharing import grant_relative, is_number_of, withdraw
+from patient_app.population_register import RegisterUnavailable, look_up
+from patient_app.sharing import grant_relative, is_number_of, old_enough_for_access, withdraw
 
 bp = Blueprint("sharing", __name__)
 
@@ -34,13 +35,30 @@ def index(access):
 def _grant_form(access) -> GrantForm:
     return GrantForm(owner_number_check=lambda number: is_number_of(access.plan.owner, number), today=today_in_oslo())
 
+def _registered_person(form: GrantForm):
+    """The register's entry for the number typed, or None with the reason added to the form."""
+    try:
+        entry = look_up(form.national_id.data)
+    except RegisterUnavailable:
+        # Shown at the number, the field it is about, and in the error summary.
+        form.national_id.errors.append(_("Folkeregisteret svarer ikke akkurat nå, så vi kan ikke se hvem "
+                                         "fødselsnummeret tilhører. Ingenting er lagret. Prøv igjen om litt."))
+        return None
+    if entry is None:
+        form.national_id.errors.append(_("Vi fant ingen person med dette fødselsnummeret i Folkeregisteret. "
+                                         "Sjekk at du har skrevet alle 11 sifrene riktig."))
+    elif not old_enough_for_access(entry.birth_date, today_in_oslo()):
+        form.national_id.errors.append(_("Personen er under 18 år. Bare voksne kan få tilgang til planen din."))
+        return None
+    return entry
+
 @bp.route("/plan/<uuid:plan_id>/sharing/new", methods=["GET", "POST"])
 @plan_part(Part.SHARING)
 def new(access):
-    """Fill in the form; a valid form leads to a confirmation page, nothing is saved yet."""
+    """Type the number; the register's name is shown for the patient to confirm, nothing is saved yet."""
     form = _grant_form(access)
-    if form.validate_on_submit():
-        return render_template("views/sharing/confirm-grant.html", access=access, form=form)
+    if form.validate_on_submit() and (person := _registered_person(form)) is not None:
+        return render_template("views/sharing/confirm-grant.html", access=access, form=form, person=person)
     return render_template("views/sharing/new.html", access=access, form=form), (400 if form.errors else 200)
 
 @bp.post("/plan/<uuid:plan_id>/sharing/new/confirm")
@@ -52,8 +70,12 @@ def confirm_new(access):
         return render_template("views/sharing/new.html", access=access, form=form), 400
     if "change" in request.form:
         return render_template("views/sharing/new.html", access=access, form=form)
-    grant_relative(access, form.national_id.data, form.name.data, form.chosen_scopes(), form.valid_until.data)
-    flash(_("%(name)s har fått tilgang til planen din.", name=form.name.data.strip()))
+    # Asked again, not taken from the page: the name saved is the register's.
+    person = _registered_person(form)
+    if person is None:
+        return render_template("views/sharing/new.html", access=access, form=form), 400
+    grant_relative(access, form.national_id.data, person.name, form.chosen_scopes(), form.valid_until.data)
+    flash(_("%(name)s har fått tilgang til planen din.", name=person.name))
     return redirect(url_for("sharing.index", plan_id=access.plan.public_id))
 
 @bp.route("/plan/<uuid:plan_id>/sharing/<uuid:membership_id>/withdraw", methods=["GET", "POST"])

@@ -138,11 +138,14 @@ def test_logout_ends_the_session_here_and_at_the_provider(user):
     response = user.http.post(user.app_url + form["action"], data=user.form_fields(form), allow_redirects=False)
     assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     end_session = urlsplit(response.headers["Location"])
-    assert end_session.path == "/endsession"
+    assert end_session.path == "/logout"
     query = parse_qs(end_session.query)
     assert query["post_logout_redirect_uri"] == [user.app_url + "/logged-out"]
     assert query["id_token_hint"][0].count(".") == 2
-    finished = user.http.get(response.headers["Location"])
+    provider_page = user.page(user.http.get(response.headers["Location"]))
+    # The provider's page frames our front-channel logout, then goes back to us (a link without JavaScript).
+    assert provider_page.select_one("iframe")["src"].startswith(user.app_url + "/logout/frontchannel?")
+    finished = user.http.get(provider_page.select_one("a#continue")["href"])
     assert finished.url.startswith(user.app_url + "/logged-out")
     assert user.http.get(user.app_url + "/plans", allow_redirects=False).status_code == 302
 

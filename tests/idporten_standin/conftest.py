@@ -32,6 +32,7 @@ MIN_PLAN_CALLBACK = "https://min-plan.example/auth/callback"
 MIN_PLAN_LOGGED_OUT = "https://min-plan.example/logged-out"
 OTHER_CALLBACK = "https://annen.example/callback"
 JWT_CALLBACK = "https://jwt-klient.example/callback"
+PUBLIC_CALLBACK = "https://offentlig-klient.example/callback"
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +55,11 @@ def clients(jwt_client_key):
             "redirect_uris": [OTHER_CALLBACK],
         },
         {
+            "client_id": "offentlig-klient",
+            "token_endpoint_auth_method": "none",
+            "redirect_uris": [PUBLIC_CALLBACK],
+        },
+        {
             "client_id": "jwt-klient",
             "jwks": {"keys": [jwt_client_key.as_dict(is_private=False)]},
             "redirect_uris": [JWT_CALLBACK],
@@ -71,18 +77,29 @@ def ola():
     return OLA
 
 
+def serve_in_thread(server, servers: list) -> None:
+    # A short poll interval keeps shutdown (and so each test) quick.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    servers.append(server)
+
+
 @pytest.fixture
 def start_provider(clients):
-    """Start a provider over real HTTP; returns its issuer URL. Stopped after the test."""
+    """Start a provider over real HTTP on two origins, as ID-porten has them: the issuer
+    (discovery, JWKS, token) and the login pages. Returns the issuer URL. Stopped after the test."""
     servers = []
 
     def start(**config) -> str:
-        server = make_server("127.0.0.1", 0, app=None, threaded=True, request_handler=QueryFreeRequestHandler)
-        issuer = f"http://127.0.0.1:{server.port}"
-        # The issuer must name the real port, so the app is made once the port is known.
-        server.app = create_app(
+        issuer_server, login_server = (
+            make_server("127.0.0.1", 0, app=None, threaded=True, request_handler=QueryFreeRequestHandler)
+            for _ in range(2)
+        )
+        issuer = f"http://127.0.0.1:{issuer_server.port}"
+        # The URLs must name the real ports, so the app is made once the ports are known.
+        app = create_app(
             {
                 "ISSUER": issuer,
+                "LOGIN_URL": f"http://127.0.0.1:{login_server.port}",
                 "CLIENTS": clients,
                 "PERSONS": [{"pid": KARI, "label": "Kari Nordmann"}, {"pid": OLA, "label": "Ola Nordmann"}],
                 "SECRET_KEY": "test-secret",
@@ -90,9 +107,9 @@ def start_provider(clients):
                 **config,
             }
         )
-        # A short poll interval keeps shutdown (and so each test) quick.
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        servers.append(server)
+        issuer_server.app = login_server.app = app
+        serve_in_thread(issuer_server, servers)
+        serve_in_thread(login_server, servers)
         return issuer
 
     yield start
@@ -153,6 +170,8 @@ class RelyingParty:
         self.client_secret = client_secret
         self.private_key = private_key
         self.browser = requests.Session()
+        # Like a real client, find the endpoints through discovery: they are on two origins.
+        self.metadata = requests.get(f"{issuer}/.well-known/openid-configuration").json()
 
     def authorization_request(self, **changes) -> AuthorizationRequest:
         """Fresh state, nonce and PKCE; a change of None leaves that parameter out."""
@@ -171,7 +190,7 @@ class RelyingParty:
         return AuthorizationRequest({k: v for k, v in params.items() if v is not None}, verifier)
 
     def open_login_page(self, auth_request: AuthorizationRequest) -> requests.Response:
-        return self.browser.get(f"{self.issuer}/authorize", params=auth_request.params, allow_redirects=False)
+        return self.browser.get(self.metadata["authorization_endpoint"], params=auth_request.params, allow_redirects=False)
 
     def submit_form(self, page: requests.Response, form_selector: str, extra: dict | None = None) -> requests.Response:
         """Post one form of the page like a browser: its hidden fields plus what the person entered."""
@@ -215,10 +234,14 @@ class RelyingParty:
         basic = None
         if auth == "basic":
             basic = (self.client_id, secret or self.client_secret)
+        elif auth == "post":
+            form |= {"client_id": self.client_id, "client_secret": secret or self.client_secret}
+        elif auth == "none":
+            form["client_id"] = self.client_id
         elif auth == "private_key_jwt":
             form["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
             form["client_assertion"] = assertion or self.client_assertion(assertion_audience)
-        return requests.post(f"{self.issuer}/token", data=form, auth=basic)
+        return requests.post(self.metadata["token_endpoint"], data=form, auth=basic)
 
     def tokens_for(self, callback: Callback, **redeem_options) -> dict:
         response = self.redeem(callback.code, callback.request.code_verifier, **redeem_options)
@@ -226,10 +249,10 @@ class RelyingParty:
         return response.json()
 
     def end_session(self, **params) -> requests.Response:
-        return self.browser.get(f"{self.issuer}/endsession", params=params, allow_redirects=False)
+        return self.browser.get(self.metadata["end_session_endpoint"], params=params, allow_redirects=False)
 
     def jwks(self) -> dict:
-        return requests.get(f"{self.issuer}/jwks").json()
+        return requests.get(self.metadata["jwks_uri"]).json()
 
     def verify_id_token(self, id_token: str):
         """Check the signature against the published JWKS; return the claims."""
@@ -245,6 +268,8 @@ def relying_party(jwt_client_key):
             return RelyingParty(issuer, client_id, MIN_PLAN_CALLBACK, client_secret="min-plan-hemmelighet")
         if client_id == "annen-tjeneste":
             return RelyingParty(issuer, client_id, OTHER_CALLBACK, client_secret="annen-hemmelighet")
+        if client_id == "offentlig-klient":
+            return RelyingParty(issuer, client_id, PUBLIC_CALLBACK)
         return RelyingParty(issuer, client_id, JWT_CALLBACK, private_key=jwt_client_key)
 
     return make

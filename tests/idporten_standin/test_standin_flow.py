@@ -6,6 +6,8 @@ import pytest
 from authlib.jose import JsonWebKey
 from authlib.jose.errors import JoseError
 
+from idporten_standin.server import ACR_LEVELS
+
 
 def test_full_login_gives_an_idporten_id_token(issuer, relying_party, kari):
     rp = relying_party(issuer)
@@ -51,7 +53,7 @@ def test_sub_is_pairwise_per_client_and_stable(issuer, relying_party, kari, ola)
     assert sub(min_plan, ola) != kari_in_min_plan
 
 
-@pytest.mark.parametrize("level", ["idporten-loa-substantial", "idporten-loa-high"])
+@pytest.mark.parametrize("level", ACR_LEVELS)
 def test_acr_values_are_echoed(issuer, relying_party, kari, level):
     rp = relying_party(issuer)
 
@@ -102,6 +104,32 @@ def test_private_key_jwt_authenticates_the_client(issuer, relying_party, kari):
 
     assert claims["aud"] == "jwt-klient"
     assert claims["pid"] == kari
+
+
+def test_client_secret_post_authenticates_the_client(issuer, relying_party, kari):
+    rp = relying_party(issuer)
+
+    claims = rp.verify_id_token(rp.tokens_for(rp.login(kari), auth="post")["id_token"])
+
+    assert claims["aud"] == "min-plan"
+
+
+def test_a_public_client_redeems_with_pkce_alone(issuer, relying_party, kari):
+    rp = relying_party(issuer, "offentlig-klient")
+
+    claims = rp.verify_id_token(rp.tokens_for(rp.login(kari), auth="none")["id_token"])
+
+    assert claims["aud"] == "offentlig-klient"
+
+
+def test_a_confidential_client_cannot_leave_out_its_secret(issuer, relying_party, kari):
+    rp = relying_party(issuer)
+    callback = rp.login(kari)
+
+    response = rp.redeem(callback.code, callback.request.code_verifier, auth="none")
+
+    assert response.status_code in (400, 401)
+    assert response.json()["error"] == "invalid_client"
 
 
 def test_private_key_jwt_also_accepts_the_token_endpoint_as_audience(issuer, relying_party, kari):

@@ -22,7 +22,7 @@ def assert_refused_at_authorize(rp, response, auth_request, error="invalid_reque
         pytest.param({"code_challenge_method": None}, id="missing-method"),
         pytest.param({"state": None}, id="missing-state"),
         pytest.param({"nonce": None}, id="missing-nonce"),
-        pytest.param({"acr_values": "idporten-loa-low"}, id="unknown-acr"),
+        pytest.param({"acr_values": "Level4"}, id="unknown-acr"),  # ID-porten's old level names are gone
     ],
 )
 def test_authorize_refuses_requests_idporten_would_refuse(issuer, relying_party, changes):

@@ -8,15 +8,13 @@ strict Referer check (HTTPS only) met our own Referrer-Policy, and nobody could 
 
 from __future__ import annotations
 
-import datetime
-
 from playwright.sync_api import expect
 
-from patient_app.identity_numbers import make_synthetic
+from patient_app.demo.people import demo_person
 from tests.browser.helpers import PHONE, log_in
 
-# A relative no other test uses.
-HTTPS_RELATIVE = make_synthetic(datetime.date(1959, 8, 14), 113)
+# Someone the stand-in population register knows (the demo people), without access to Sigrid's plan.
+NEW_RELATIVE = demo_person("guardian1")
 
 
 def test_log_in_send_grant_and_log_out_over_https(browser, cluster):
@@ -27,7 +25,7 @@ def test_log_in_send_grant_and_log_out_over_https(browser, cluster):
     errors = []
     patient.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
-    log_in(patient, cluster.app_url, "patient")
+    log_in(patient, cluster.app_url, "patient")  # login pages on the stand-in's second origin, over HTTPS
     assert patient.url.startswith(cluster.app_url + "/plan/")
     cookies = {cookie["name"]: cookie for cookie in context.cookies()}
     session = cookies["__Host-min_plan_session"]
@@ -42,13 +40,13 @@ def test_log_in_send_grant_and_log_out_over_https(browser, cluster):
     expect(patient.get_by_text("Hei! Dette gikk gjennom nginx.")).to_be_visible()
 
     patient.goto(plan_url + "/sharing/new")
-    patient.get_by_label("Navnet til den som skal få tilgang").fill("Rolf Https")
-    patient.get_by_label("Fødselsnummeret til personen (11 siffer)").fill(HTTPS_RELATIVE)
+    patient.get_by_label("Fødselsnummeret til personen (11 siffer)").fill(NEW_RELATIVE.pid)
     patient.get_by_label("Møter og kontakter").check()
     patient.get_by_role("button", name="Gå videre").click()
-    expect(patient.get_by_role("heading", level=1)).to_have_text("Sjekk før du gir tilgang")
+    # The name is the population register's (its stand-in runs in the cluster too).
+    expect(patient.get_by_role("heading", level=1)).to_have_text(f"Er dette {NEW_RELATIVE.name}?")
     patient.get_by_role("button", name="Ja, gi tilgang").click()
-    expect(patient.get_by_role("status")).to_contain_text("Rolf Https har fått tilgang til planen din.")
+    expect(patient.get_by_role("status")).to_contain_text(f"{NEW_RELATIVE.name} har fått tilgang til planen din.")
 
     patient.get_by_role("button", name="Logg ut").click()
     expect(patient.get_by_role("heading", level=1)).to_have_text("Du er logget ut")

@@ -99,3 +99,16 @@ def test_secrets_must_look_random_and_differ_from_each_other(overrides, complain
         return
     with pytest.raises(ConfigError, match=complaint):
         create_app(production(**overrides))
+
+
+def test_production_with_private_key_jwt_needs_the_key_not_a_secret():
+    import json
+
+    from authlib.jose import JsonWebKey
+
+    key = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "min-plan-1"}).as_dict(is_private=True)
+    with pytest.raises(ConfigError, match="OIDC_CLIENT_SECRET"):
+        create_app(production(OIDC_CLIENT_SECRET=""))
+    app = create_app(production(OIDC_CLIENT_SECRET="", OIDC_CLIENT_AUTH_METHOD="private_key_jwt",
+                                OIDC_CLIENT_KEY=json.dumps(key)))
+    assert app.config["OIDC_CLIENT_AUTH_METHOD"] == "private_key_jwt"

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from patient_app import create_app
 from patient_app.access import Part, calendar_token_hash, today_in_oslo
@@ -340,3 +340,58 @@ def test_the_calendar_address_for_every_role(world, role):
     events = Calendar.from_ical(response.get_data()).walk("VEVENT")
     assert {str(event["UID"]) for event in events} == expected, role
 
+
+
+# The provider's logout routes answer the provider, not a person: the same for every
+# role, and a request that proves nothing ends no session, the caller's own included.
+# (In this world no provider answers discovery, so the front-channel cannot check iss.)
+PROVIDER_LOGOUT_EXPECTED = {
+    ("GET", "/logout/frontchannel?iss=https%3A%2F%2Fangriper.example&sid=x"): 503,
+    ("GET", "/logout/frontchannel"): 503,
+    ("POST", "/logout/backchannel"): 400,
+    ("POST", "/logout/backchannel?logout_token=not-a-jwt"): 400,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_provider_logout_routes_for_every_role(world, role):
+    client = world.app.test_client()
+    browser = Browser(world.app, client)
+    if world.people[role] is not None:
+        browser.login_as_person(world.people[role])
+    plans_before = client.get("/plans").status_code
+    for (method, url), expected in PROVIDER_LOGOUT_EXPECTED.items():
+        assert client.open(url, method=method).status_code == expected, f"{role} {method} {url}"
+    assert client.get("/plans").status_code == plans_before, f"{role} was signed out by a request that proved nothing"
+
+
+def synthetic_number_born(born: dt.date) -> str:
+    from patient_app.identity_numbers import make_synthetic
+
+    # The individual digits give the century: 000–499 for the 1900s, 500–999 for the 2000s.
+    for individual in range(500, 600) if born.year >= 2000 else range(100, 200):
+        try:
+            return make_synthetic(born, individual)
+        except ValueError:
+            continue
+    raise AssertionError("no synthetic number for that day")
+
+
+def test_the_patient_cannot_grant_access_to_a_17_year_old(world):
+    """Row: grant to a 17-year-old (18 tomorrow) is refused, at the number, and nothing changes."""
+    today = today_in_oslo()
+    seventeen = synthetic_number_born(years_ago(18, today) + dt.timedelta(days=1))
+    browser = Browser(world.app, world.app.test_client())
+    browser.login_as_person(world.people["patient"])
+    plan = world.plans["patient"]
+    with world.app.app_context():
+        memberships_before = db.session.scalar(select(func.count(Membership.id)))
+
+    page = browser.get(f"/plan/{plan.public_id}/sharing/new")
+    response = browser.submit(page, "main form", {"national_id": seventeen, "what": "meetings_and_contacts"})
+
+    assert response.status_code == 400
+    error = browser.parse(response).select_one("#national_id-error").get_text()
+    assert "Personen er under 18 år. Bare voksne kan få tilgang til planen din." in error
+    with world.app.app_context():
+        assert db.session.scalar(select(func.count(Membership.id))) == memberships_before

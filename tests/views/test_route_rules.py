@@ -16,6 +16,10 @@ PUBLIC_ENDPOINTS = {
     "auth.no_plan",
     "auth.logout",
     "auth.logged_out",
+    # Called by ID-porten, not by a person: they end sessions only for a matching iss
+    # and sid (front-channel) or a verified logout token (back-channel), and show nothing.
+    "provider_logout.frontchannel_logout",
+    "provider_logout.backchannel_logout",
     "about.individual_plan",
     "about.accessibility_statement",
     "settings.change_language",
@@ -116,10 +120,17 @@ def test_every_non_public_route_requires_login(app, client, method):
         assert checked >= 8, "the test found too few routes; is the URL map empty?"
 
 
+# Posted by ID-porten's server, never by a browser: the signed logout token is the proof
+# (tests/auth/test_provider_logout.py refuses every token that proves nothing).
+CSRF_EXEMPT_ENDPOINTS = {"provider_logout.backchannel_logout"}
+
+
 def test_state_changing_routes_refuse_requests_without_a_csrf_token(app):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
     for rule in app_rules(app):
+        if rule.endpoint in CSRF_EXEMPT_ENDPOINTS:
+            continue
         for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
             response = client.open(fill(rule, "00000000-0000-4000-8000-000000000000"), method=method)
             assert response.status_code == 400, f"{method} {rule.rule} accepted a request without a CSRF token"

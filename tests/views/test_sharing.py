@@ -14,7 +14,7 @@ from patient_app.models import AccessLogEntry, GrantEvent
 from tests.statements import recorded_statements
 from tests.views.conftest import plan_of
 
-NEW_RELATIVE = make_synthetic(datetime.date(1960, 8, 1), 107)
+NEW_RELATIVE = make_synthetic(datetime.date(1960, 8, 1), 107)  # Berit Holm in the register (tests/conftest.py)
 
 
 def sharing_url(plan):
@@ -23,7 +23,7 @@ def sharing_url(plan):
 
 def fill_grant_form(browser, plan, **typed):
     page = browser.get(sharing_url(plan) + "/new")
-    data = {"name": "Berit Holm", "national_id": NEW_RELATIVE, "what": "meetings_and_contacts"} | typed
+    data = {"national_id": NEW_RELATIVE, "what": "meetings_and_contacts"} | typed
     return browser.submit(page, "main form", data)
 
 
@@ -42,7 +42,8 @@ def test_granting_asks_for_confirmation_before_anything_changes(fresh_browser):
     fresh_browser.login_as("patient")
     response = fill_grant_form(fresh_browser, plan, what="whole_plan", messages="y", valid_until="2099-01-31")
     page = fresh_browser.parse(response)
-    assert page.h1.get_text(strip=True) == "Sjekk før du gir tilgang"
+    # The name is the register's, for the patient to confirm; nobody typed it.
+    assert page.h1.get_text(strip=True) == "Er dette Berit Holm?"
     facts = " ".join(page.select_one("dl").get_text(" ").split())
     assert "Berit Holm" in facts and "hele planen, meldinger" in facts and "31. januar 2099" in facts
     with fresh_browser.app.app_context():
@@ -84,7 +85,6 @@ def test_the_new_relative_sees_exactly_what_was_granted_and_loses_it_when_withdr
 @pytest.mark.parametrize(
     ("typed", "field", "message"),
     [
-        ({"name": ""}, "name", "Skriv navnet til den som skal få tilgang."),
         ({"national_id": "12345678901"}, "national_id", "Fødselsnummeret stemmer ikke."),
         ({"national_id": demo_person("patient").pid}, "national_id", "Dette er ditt eget fødselsnummer."),
         ({"what": ""}, "what", "Velg hva personen skal kunne se."),
@@ -103,8 +103,8 @@ def test_bad_input_gets_a_clear_message_keeps_what_was_typed_and_changes_nothing
     described = page.select_one(f"#{field}")
     assert f"{field}-error" in described.get("aria-describedby", ""), "the error must be tied to its field"
     assert page.select_one(".error-summary a")["href"] == f"#{field}"
-    if field != "name":
-        assert page.select_one("#name")["value"] == "Berit Holm", "what the person typed must be kept"
+    if field != "national_id":
+        assert page.select_one("#national_id")["value"] == NEW_RELATIVE, "what the person typed must be kept"
     with fresh_browser.app.app_context():
         assert db.session.scalar(select(func.count(GrantEvent.id))) == 0
 
@@ -157,3 +157,68 @@ def test_print_is_for_patient_guardian_and_coordinator_only(browser, sigrid_plan
     browser.login_as("relative")
     overview = browser.get(f"/plan/{sigrid_plan.public_id}/")
     assert not [a for a in overview.select("a") if "/print" in a.get("href", "")], "no print link for a relative"
+
+
+def grant_events(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(GrantEvent.id)))
+
+
+def test_a_number_the_register_does_not_know_is_refused_at_the_number(fresh_browser):
+    plan = plan_of(fresh_browser.app, "patient")
+    fresh_browser.login_as("patient")
+
+    from tests.conftest import NOT_IN_REGISTER
+
+    response = fill_grant_form(fresh_browser, plan, national_id=NOT_IN_REGISTER)
+
+    assert response.status_code == 400
+    error = fresh_browser.parse(response).select_one("#national_id-error").get_text()
+    assert "Vi fant ingen person med dette fødselsnummeret i Folkeregisteret." in error
+    assert grant_events(fresh_browser.app) == 0
+
+
+@pytest.mark.parametrize("down_at", ["the form", "the confirmation"])
+def test_when_the_register_does_not_answer_nothing_is_saved_and_the_patient_is_told(fresh_browser, down_at):
+    from tests.conftest import NO_SERVICE
+
+    app = fresh_browser.app
+    plan = plan_of(app, "patient")
+    fresh_browser.login_as("patient")
+    if down_at == "the form":
+        app.config["POPULATION_REGISTER_URL"] = NO_SERVICE
+    response = fill_grant_form(fresh_browser, plan)
+    if down_at == "the confirmation":
+        app.config["POPULATION_REGISTER_URL"] = NO_SERVICE
+        response = fresh_browser.submit(fresh_browser.parse(response), "main form")
+
+    assert response.status_code == 400
+    error = fresh_browser.parse(response).select_one("#national_id-error").get_text()
+    assert "Folkeregisteret svarer ikke akkurat nå" in error and "Ingenting er lagret." in error
+    assert grant_events(app) == 0
+
+
+def test_a_name_sent_with_the_confirmation_is_not_the_one_saved(fresh_browser):
+    plan = plan_of(fresh_browser.app, "patient")
+    fresh_browser.login_as("patient")
+    confirm_page = fresh_browser.parse(fill_grant_form(fresh_browser, plan))
+
+    confirmed = fresh_browser.submit(confirm_page, "main form", {"name": "Noen Andre"})
+
+    listing = fresh_browser.get(confirmed.headers["Location"])
+    assert "Berit Holm har fått tilgang til planen din." in listing.select_one(".confirmation").get_text()
+    assert "Noen Andre" not in listing.get_text()
+
+
+def test_someone_who_turns_18_today_may_be_given_access(fresh_browser):
+    from patient_app.access import today_in_oslo
+    from tests.views.test_authorization_matrix import synthetic_number_born, years_ago
+
+    plan = plan_of(fresh_browser.app, "patient")
+    fresh_browser.login_as("patient")
+    eighteen_today = synthetic_number_born(years_ago(18, today_in_oslo()))
+
+    confirm_page = fresh_browser.parse(fill_grant_form(fresh_browser, plan, national_id=eighteen_today))
+
+    assert confirm_page.h1.get_text(strip=True).startswith("Er dette ")
+    assert fresh_browser.submit(confirm_page, "main form").status_code == 302
