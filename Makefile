@@ -124,7 +124,8 @@ audit: bootstrap ## Known vulnerabilities in the Python and npm packages (pip-au
 	$(BIN)/python tools/audit_dependencies.py
 
 .PHONY: soak
-soak: bootstrap ## Soak test: 50 people for 10 minutes against gunicorn; 5xx, lost or doubled messages, memory growth; appends bench/RESULTS.md (SOAK_ARGS="--short" for a quick check)
+soak: bootstrap ## Soak test: 50 people for 10 minutes against gunicorn; 5xx, lost or doubled messages, memory growth; appends bench/RESULTS.md (SOAK_ARGS="--short" for a quick check, "--cluster" through nginx to two servers while killing and restarting them)
+	@if [[ " $(SOAK_ARGS) " == *" --cluster "* ]]; then $(MAKE) --no-print-directory nginx; fi
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 SOAK_ARGS ?=

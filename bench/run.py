@@ -330,7 +330,10 @@ def make_session_cookies(secrets_env: dict, database_url: str, names: list[str])
 
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secrets_env["SECRET_KEY"],
                 "PID_HASH_KEY": secrets_env["PID_HASH_KEY"], "OIDC_CLIENT_SECRET": secrets_env["OIDC_CLIENT_SECRET"],
-                "ENV_NAME": "production", "SESSION_COOKIE_SECURE": True, "ALLOW_SQLITE_IN_PRODUCTION": True}
+                "ENV_NAME": "production", "SESSION_COOKIE_SECURE": True, "ALLOW_SQLITE_IN_PRODUCTION": True,
+                # This app only signs cookies and serves nothing: production's demand for a shared
+                # rate-limit store (Redis) does not apply to it.
+                "RATELIMIT_ENABLED": False}
     app = create_app(settings)
     with app.app_context():
         people = [db.session.scalar(select(PersonRow).where(PersonRow.name == name)) for name in names]

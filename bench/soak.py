@@ -24,7 +24,9 @@ gunicorn and the databases are set up as for `make bench` (bench/run.py): produc
 settings, throwaway secrets, PostgreSQL when it answers on 127.0.0.1:5432, else SQLite.
 The machine's load average is printed at the start and the end: on a shared machine
 the figures are only as quiet as the neighbours. --short is a quick check (50 users,
-one minute, 15 s warm-up), and does not write to RESULTS.md.
+one minute, 15 s warm-up), and does not write to RESULTS.md. --cluster runs the same
+people through nginx against two app servers and two push workers while killing and
+restarting them (bench/soak_cluster.py).
 """
 
 from __future__ import annotations
@@ -170,11 +172,12 @@ class SoakUser(Person):
         self.pause()
 
 
-def run_users(server: Server, cookies: list[str], tally: Tally, seconds: float, think: tuple[float, float]) -> None:
+def run_users(server: Server, cookies: list[str], tally: Tally, seconds: float, think: tuple[float, float],
+              user_class: type[SoakUser] = SoakUser) -> None:
     deadline = time.monotonic() + seconds
 
     def live(who: int, cookie: str) -> None:
-        user = SoakUser(server, cookie, tally, random.Random(who), think)
+        user = user_class(server, cookie, tally, random.Random(who), think)
         time.sleep(user.rng.uniform(0, think[1]))  # not all at the same instant
         start = user.request("GET", "/plans")
         if start is None or start.status_code != 302:
@@ -278,17 +281,21 @@ def report(arguments, info: dict, database: str, tally: Tally, stored: collectio
     return "\n".join(lines), all(checks.values())
 
 
-def write_results(path: Path, text: str) -> None:
+def write_results(path: Path, text: str, title: str = "Soak") -> None:
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, cwd=REPO).stdout.strip()
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write(f"\n## Soak — {when} — {commit}{' + uncommitted changes' if dirty else ''}\n\n{text}\n")
+        handle.write(f"\n## {title} — {when} — {commit}{' + uncommitted changes' if dirty else ''}\n\n{text}\n")
     print(f"Results appended to {path}")
 
 
-def main() -> None:
+def arguments_parser() -> argparse.ArgumentParser:
+    """The options of both modes (bench/soak_cluster.py adds its own)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cluster", action="store_true",
+                        help="through nginx (HTTPS) against two app servers and two push workers, "
+                             "killing and restarting them (bench/soak_cluster.py)")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--warm-up", type=float, default=60, help="seconds of load before memory is first measured")
@@ -298,7 +305,15 @@ def main() -> None:
     parser.add_argument("--short", action="store_true", help="a quick check: 1 minute, 15 s warm-up, no RESULTS.md")
     parser.add_argument("--sqlite", action="store_true", help="SQLite even when PostgreSQL answers")
     parser.add_argument("--results", default=str(REPO / "bench" / "RESULTS.md"))
-    arguments = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    if "--cluster" in sys.argv[1:]:
+        from bench.soak_cluster import main as soak_cluster
+
+        return soak_cluster()
+    arguments = arguments_parser().parse_args()
     if arguments.short:
         arguments.minutes, arguments.warm_up = 1, 15
 

@@ -23,6 +23,7 @@ import sys
 import time
 from contextlib import closing
 from pathlib import Path
+from typing import Callable
 
 import requests
 
@@ -137,8 +138,12 @@ class Cluster:
     """Start with start(), stop with stop() (or use it as a context manager)."""
 
     def __init__(self, run: Path, app_servers: int = 2, workers: int = 1, push_workers: int = 2,
-                 database: str | None = None, trusted_proxies: int = 1, extra_env: dict | None = None):
+                 database: str | None = None, trusted_proxies: int = 1, extra_env: dict | None = None,
+                 seed: Callable[[str], None] | None = None):
         self.run = run
+        # Called with the database URL after the migrations and the demo people, before any
+        # server starts: the cluster soak adds its synthetic plans and push subscriptions.
+        self.seed = seed
         run.mkdir(parents=True, exist_ok=True)
         self.cert, self.key = make_certificate(run)
         self.app_port, self.standin_port, self.standin_login_port = free_port(), free_port(), free_port()
@@ -245,6 +250,8 @@ class Cluster:
         admin.dispose()
         self.flask("db-upgrade")
         self.flask("seed-demo")
+        if self.seed is not None:
+            self.seed(self.database_url)
         self.flask("standin-config", str(self.run / "standin"), "--app-url", self.app_url)
 
     def drop_database(self) -> None:
