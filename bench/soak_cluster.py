@@ -11,7 +11,7 @@ to nginx, which shares them round-robin between the app servers. After the warm-
 1. kills push worker 1 with SIGKILL while it holds a claimed batch (it waits until the
    outbox shows rows claimed by that process), and starts it again;
 2. kills app server 1 with SIGKILL (master and workers at once), and starts it again;
-3. restarts app server 2 gracefully: SIGTERM, start, wait until ready.
+3. restarts app server 2 gracefully: out of nginx, SIGTERM, start, ready, back in.
 
 A form answered 5xx is sent again once, with the same idempotency key, as a person
 would press again. Afterwards: the login limit and the message limit are tried through
@@ -158,11 +158,8 @@ class Chaos:
     def restart_app_server_gracefully(self) -> None:
         server = self.cluster.servers[1]
         began = time.monotonic()
-        self.note(f"SIGTERM {server.name}")
-        server.stop(signal.SIGTERM)
-        self.note(f"{server.name} stopped after finishing its requests")
-        server.start()
-        server.wait_ready(timeout=120)
+        self.note(f"{server.name} out of nginx, then SIGTERM, start, ready, back in (Cluster.graceful_restart)")
+        self.cluster.graceful_restart(server)
         self.graceful = (began, time.monotonic())
         self.note(f"{server.name} started again and ready")
 

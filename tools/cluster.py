@@ -29,9 +29,8 @@ import requests
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-# nginx leaves a server that refused a connection alone this long (max_fails=1). A rolling
-# restart waits this long after a server is ready again before stopping the next, or nginx
-# would find both marked down ("no live upstreams": 502).
+# nginx leaves a server that refused a connection alone this long (max_fails=1): a server
+# that died is skipped without every request waiting on it.
 NGINX_FAIL_TIMEOUT_SECONDS = 2
 PG_SERVER = os.environ.get("CLUSTER_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
@@ -54,6 +53,19 @@ def wait_until(check, what: str, timeout: float = 60, process: subprocess.Popen 
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{what} did not come up within {timeout} s; see {log}")
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (gunicorn's or nginx's workers), from /proc."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.add(int(stat.parent.name))
+    return children
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
@@ -123,15 +135,7 @@ class AppServer(Process):
                    f"app server {self.name}", timeout, self.process, self.log)
 
     def worker_pids(self) -> list[int]:
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if self.process is not None and int(fields[1]) == self.process.pid:
-                pids.append(int(stat.parent.name))
-        return sorted(pids)
+        return sorted(children_of(self.process.pid)) if self.process is not None else []
 
 
 class Cluster:
@@ -162,6 +166,7 @@ class Cluster:
                     "OIDC_ISSUER": self.issuer, "REQUESTS_CA_BUNDLE": str(self.cert),
                     "POPULATION_REGISTER_URL": f"http://127.0.0.1:{self.register_port}",
                     "FLASK_APP": "patient_app", "PYTHONUNBUFFERED": "1"}
+        self.draining: set[str] = set()  # servers nginx sends nothing new to (graceful_restart)
         self.servers = [AppServer(f"app-{n + 1}", self.env, run, workers) for n in range(app_servers)]
         self.push_workers = [
             Process(f"push-worker-{n + 1}", [str(BIN / "flask"), "push-worker"],
@@ -263,8 +268,11 @@ class Cluster:
         admin.dispose()
 
     def _write_nginx_conf(self) -> None:
-        upstreams = "\n".join(f"        server 127.0.0.1:{server.port} max_fails=1 fail_timeout={NGINX_FAIL_TIMEOUT_SECONDS}s;"
-                              for server in self.servers)
+        upstreams = "\n".join(
+            f"        server 127.0.0.1:{server.port} max_fails=1 fail_timeout={NGINX_FAIL_TIMEOUT_SECONDS}s"
+            + (" down;" if server.name in self.draining else ";")
+            for server in self.servers
+        )
         standin = "".join(
             self._tls_server(port, backend)
             for port, backend in ((self.standin_port, self.standin_backend_port),
@@ -293,13 +301,36 @@ class Cluster:
     # --- What the soak and the rolling restart do -----------------------------------------
 
     def rolling_restart(self) -> None:
-        """One server at a time: SIGTERM (requests in flight finish), start it again, wait
-        until it is ready, then the next. nginx skips the one that is down."""
+        """One server at a time, each restarted gracefully; nobody notices."""
         for server in self.servers:
-            server.stop(signal.SIGTERM)
-            server.start()
-            server.wait_ready()
-            time.sleep(NGINX_FAIL_TIMEOUT_SECONDS + 1)
+            self.graceful_restart(server)
+
+    def graceful_restart(self, server: AppServer) -> None:
+        """Take the server out of nginx first, then SIGTERM it (requests in flight finish),
+        start it again, wait until it is ready, and put it back.
+
+        Without the first step gunicorn's SIGTERM resets the connections still waiting in
+        its listen queue: nginx retries a GET on the other server, but never a POST, so a
+        message being sent got a 502 (seen in the cluster soak, bench/RESULTS.md)."""
+        self.draining.add(server.name)
+        self._reload_nginx()
+        server.stop(signal.SIGTERM)
+        server.start()
+        server.wait_ready()
+        self.draining.discard(server.name)
+        self._reload_nginx()
+
+    def _reload_nginx(self) -> None:
+        """New configuration: nginx starts new workers with it, and the old ones finish what
+        they were sending (SIGHUP). Waits until the old workers are gone."""
+        self._write_nginx_conf()
+        before = self._nginx_workers()
+        self.nginx.process.send_signal(signal.SIGHUP)
+        wait_until(lambda: not (self._nginx_workers() & before), "nginx reload", 30, self.nginx.process,
+                   self.run / "nginx-error.log")
+
+    def _nginx_workers(self) -> set[int]:
+        return children_of(self.nginx.process.pid)
 
 
 def main() -> None:
