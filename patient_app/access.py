@@ -102,6 +102,38 @@ class PlanAccess:
     def visible_parts(self) -> frozenset[Part]:
         return frozenset(part for part in Part if self.may_view(part))
 
+    # --- Named capabilities: what views, templates and notifications ask ----------------
+
+    def may_see_item(self, part: Part, hidden_from_guardians: bool) -> bool:
+        """One item (a meeting, a message) of a part: its part, and not a guardian's view of
+        what a child of 12–15 keeps from them. visible_to says the same for queries."""
+        return self.may_view(part) and not (hidden_from_guardians and self.hides_guardian_restricted_items)
+
+    @property
+    def may_keep_offline(self) -> bool:
+        """The crisis plan and contacts on this phone: the patient, and a child's guardians,
+        who act for the child. Not coordinators (other people's crisis plans would fill their
+        phones), not relatives (sharing is not copying onto someone else's phone)."""
+        return self.role in (Role.OWNER, Role.GUARDIAN) and self.may_view(Part.CRISIS_PLAN)
+
+    @property
+    def may_use_crisis_shortcut(self) -> bool:
+        """The home-screen shortcut opens a crisis plan one's own (or a child's), never one
+        the person only keeps as coordinator."""
+        return self.may_view(Part.CRISIS_PLAN) and self.role is not Role.COORDINATOR
+
+    @property
+    def writes_as_coordinator(self) -> bool:
+        """Closes, reopens and hides conversations, and writes in closed ones."""
+        return self.role is Role.COORDINATOR
+
+    def may_write_in(self, thread) -> bool:
+        return not thread.is_closed or self.writes_as_coordinator
+
+    @property
+    def may_hide_from_guardians(self) -> bool:
+        return self.writes_as_coordinator and guardians_may_be_refused(self.plan)
+
 
 def membership_is_active(membership: Membership, owner: Person, today: dt.date) -> bool:
     if membership.revoked_at is not None:
@@ -336,10 +368,6 @@ def coordinator_access_to(person: Person, plan_public_id: uuid.UUID, today: dt.d
 def coordinated_plans(person: Person, today: dt.date | None = None) -> list[PlanAccess]:
     """The plans this person coordinates now."""
     return [access for access in accessible_plans(person, today) if access.role is Role.COORDINATOR]
-
-
-def is_coordinator(access: PlanAccess) -> bool:
-    return access.role is Role.COORDINATOR
 
 
 def require_coordinator(plan_public_id: uuid.UUID) -> PlanAccess:

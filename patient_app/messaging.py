@@ -12,7 +12,7 @@ from flask import url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from patient_app.access import PlanAccess, is_coordinator
+from patient_app.access import PlanAccess
 from patient_app.extensions import db
 from patient_app.models import Message, MessageThread, NotificationKind, Role, ThreadReadMark
 from patient_app.notify.outbox import enqueue
@@ -112,7 +112,7 @@ def mark_read(access: PlanAccess, thread: MessageThread) -> None:
         mark.last_read_message_id = newest
         mark.read_at = utcnow()
         changed = True
-    if is_coordinator(access):
+    if access.writes_as_coordinator:
         result = db.session.execute(
             update(Message)
             .where(

@@ -81,10 +81,10 @@ def coordinator_link(access: PlanAccess | None = None) -> tuple[str, str] | None
     """
     from flask_login import current_user
 
-    from patient_app.access import coordinated_plans, is_coordinator
+    from patient_app.access import coordinated_plans
 
     if access is not None:
-        if is_coordinator(access):
+        if access.writes_as_coordinator:
             return _l("Endre planen"), url_for("coordinator.plan", plan_id=access.plan.public_id)
         return None
     if not getattr(current_user, "is_authenticated", False) or not coordinated_plans(current_user):

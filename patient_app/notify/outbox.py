@@ -194,10 +194,8 @@ def recipients_of(
 
 
 def may_be_told(access: PlanAccess | None, category: NotificationCategory, hidden_from_guardians: bool = False) -> bool:
-    """The policy's answer, applied to notifications: see the part, and not a guardian for a hidden item."""
-    if access is None or not access.may_view(CATEGORY_PART[category]):
-        return False
-    return not (hidden_from_guardians and access.hides_guardian_restricted_items)
+    """The policy's answer for the item the notification is about (PlanAccess.may_see_item)."""
+    return access is not None and access.may_see_item(CATEGORY_PART[category], hidden_from_guardians)
 
 
 def turned_off_by(session: Session, person_ids, category: NotificationCategory) -> set[int]:

@@ -25,7 +25,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from patient_app import messaging, queries
-from patient_app.access import Part, PlanAccess, guardians_may_be_refused, is_coordinator, plan_part
+from patient_app.access import Part, PlanAccess, plan_part
 from patient_app.extensions import db
 from patient_app.rate_limits import MESSAGE, limited
 from patient_app.forms.messages import NewThreadForm, ReplyForm
@@ -51,7 +51,7 @@ def index(access: PlanAccess):
         access=access,
         threads=queries.message_threads(access),
         coordinator=queries.coordinator(access),
-        is_coordinator=is_coordinator(access),
+        is_coordinator=access.writes_as_coordinator,
     )
 
 
@@ -69,7 +69,7 @@ def new_thread(access: PlanAccess):
         access=access,
         form=form,
         coordinator=queries.coordinator(access),
-        is_coordinator=is_coordinator(access),
+        is_coordinator=access.writes_as_coordinator,
         max_length=MESSAGE_MAX_LENGTH,
     )
 
@@ -82,7 +82,7 @@ def thread(access: PlanAccess, thread_id: uuid.UUID):
     if thread is None:
         abort(404)
     form = ReplyForm()
-    may_write = not thread.is_closed or is_coordinator(access)
+    may_write = access.may_write_in(thread)
     if request.method == "POST":
         if not may_write:
             flash(_("Samtalen er avsluttet. Skriv en ny melding hvis du trenger mer hjelp."))
@@ -103,8 +103,9 @@ def thread(access: PlanAccess, thread_id: uuid.UUID):
         thread=thread,
         form=form,
         may_write=may_write,
-        may_close=is_coordinator(access),
-        may_hide_from_guardians=is_coordinator(access) and guardians_may_be_refused(access.plan),
+        may_close=access.writes_as_coordinator,
+        is_coordinator=access.writes_as_coordinator,
+        may_hide_from_guardians=access.may_hide_from_guardians,
         me=access.membership.person_id,
         read_up_to=read_up_to,
         polling=polling,

@@ -25,7 +25,6 @@ from flask_login import current_user
 
 from patient_app import login_sessions
 from patient_app.access import Part, PlanAccess, accessible_plans, public, signed_in
-from patient_app.models import Role
 
 bp = Blueprint("pwa", __name__)
 
@@ -225,7 +224,7 @@ def settings():
 def crisis_plan_shortcut():
     """The home-screen shortcut: straight to the crisis plan (the service worker answers it offline)."""
     for access in accessible_plans(current_user):
-        if access.may_view(Part.CRISIS_PLAN) and access.role is not Role.COORDINATOR:
+        if access.may_use_crisis_shortcut:
             return redirect(url_for("crisis.show", plan_id=access.plan.public_id))
     return redirect(url_for("overview.choose_plan"))
 
@@ -233,12 +232,9 @@ def crisis_plan_shortcut():
 def offline_keeping(access: PlanAccess | None) -> dict | None:
     """What this person may keep on their phone for this plan, or None.
 
-    The patient (and a child's guardians, who act for the child) may keep the
-    crisis plan and the contacts. Not coordinators, whose phones would fill up
-    with other people's crisis plans, and not relatives: the patient's
-    decision to share is not a decision to copy it onto someone else's phone.
+    Who may is the policy's answer (PlanAccess.may_keep_offline).
     """
-    if access is None or access.role not in (Role.OWNER, Role.GUARDIAN) or not access.may_view(Part.CRISIS_PLAN):
+    if access is None or not access.may_keep_offline:
         return None
     own = access.is_owner
     name = access.plan.owner.first_name

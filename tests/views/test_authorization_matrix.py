@@ -395,3 +395,37 @@ def test_the_patient_cannot_grant_access_to_a_17_year_old(world):
     assert "Personen er under 18 år. Bare voksne kan få tilgang til planen din." in error
     with world.app.app_context():
         assert db.session.scalar(select(func.count(Membership.id))) == memberships_before
+
+
+# What the policy's named capabilities answer per role, written out by hand like the parts:
+# (keeps the crisis plan on the phone, home-screen crisis shortcut, writes as coordinator,
+# marks things hidden from guardians). None: the role has no access to the plan at all.
+EXPECTED_CAPABILITIES = {
+    "anonymous": None,
+    "patient": (True, True, False, False),
+    "other_patient": None,
+    "relative_meetings_and_contacts": (False, False, False, False),
+    "relative_whole_plan": (False, True, False, False),
+    "relative_messages": (False, False, False, False),
+    "relative_expired": None,
+    "relative_withdrawn": None,
+    "guardian": (True, True, False, False),
+    "guardian_child_13_hidden_item": (True, True, False, False),
+    "guardian_child_turns_16_tomorrow": (True, True, False, False),
+    "guardian_child_turns_16_today": None,
+    "coordinator_of_this_plan": (False, False, True, False),
+    "coordinator_of_another_plan": None,
+}
+
+
+def test_each_roles_capabilities_are_as_written_here(world):
+    from patient_app.access import access_to
+
+    with world.app.app_context():
+        found = {}
+        for role in ROLES:
+            person = world.people[role]
+            access = access_to(person, world.plans[role].public_id) if person is not None else None
+            found[role] = access and (access.may_keep_offline, access.may_use_crisis_shortcut,
+                                      access.writes_as_coordinator, access.may_hide_from_guardians)
+    assert found == EXPECTED_CAPABILITIES
