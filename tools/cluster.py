@@ -143,6 +143,7 @@ class Cluster:
 
     def __init__(self, run: Path, app_servers: int = 2, workers: int = 1, push_workers: int = 2,
                  database: str | None = None, trusted_proxies: int = 1, extra_env: dict | None = None,
+                 app_port: int | None = None,
                  seed: Callable[[str], None] | None = None):
         self.run = run
         # Called with the database URL after the migrations and the demo people, before any
@@ -150,7 +151,7 @@ class Cluster:
         self.seed = seed
         run.mkdir(parents=True, exist_ok=True)
         self.cert, self.key = make_certificate(run)
-        self.app_port, self.standin_port, self.standin_login_port = free_port(), free_port(), free_port()
+        self.app_port, self.standin_port, self.standin_login_port = app_port or free_port(), free_port(), free_port()
         self.redis_port, self.standin_backend_port, self.standin_login_backend_port = free_port(), free_port(), free_port()
         self.register_port = free_port()
         self.app_url = f"https://127.0.0.1:{self.app_port}"
@@ -336,7 +337,9 @@ class Cluster:
 def main() -> None:
     if sys.argv[1:] != ["run"]:
         raise SystemExit(__doc__)
-    cluster = Cluster(REPO / "instance" / "cluster", database="min_plan_cluster")
+    # A fixed address for people (CLUSTER_PORT, default 8443); everything behind it takes free ports.
+    cluster = Cluster(REPO / "instance" / "cluster", database="min_plan_cluster",
+                      app_port=int(os.environ.get("CLUSTER_PORT", "8443")))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with cluster:
         print(f"\n  Min plan (nginx, TLS):  {cluster.app_url}\n"
@@ -345,7 +348,8 @@ def main() -> None:
               f"  Redis:                  {cluster.redis_url}\n"
               f"  PostgreSQL:             {cluster.database_url}\n"
               f"  Logs:                   {cluster.run}/*.log\n"
-              f"  The certificate is self-signed ({cluster.cert}): the browser asks once.\n"
+              f"  The certificate is self-signed ({cluster.cert}): the browser asks to accept it\n"
+              f"  for the app and for each of the stand-in's two addresses.\n"
               f"  Ctrl-C stops everything started here.\n", flush=True)
         try:
             while all(process.running for process in [cluster.nginx, cluster.redis, *cluster.servers]):
