@@ -62,8 +62,15 @@ def text_field(label, *, required_message=None, max_length=300, **kwargs) -> Str
     return StringField(label, validators=_text_validators(required_message, max_length), **kwargs)
 
 
+def one_line_break(text):
+    """Browsers send CR LF for a new line: stored as LF, so every text has one kind of line
+    break and a blank line between paragraphs is always "\\n\\n" (the multiline macro)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if isinstance(text, str) else text
+
+
 def long_text_field(label, *, required_message=None, max_length=10000, **kwargs) -> TextAreaField:
-    return TextAreaField(label, validators=_text_validators(required_message, max_length), **kwargs)
+    filters = (one_line_break, *kwargs.pop("filters", ()))
+    return TextAreaField(label, validators=_text_validators(required_message, max_length), filters=filters, **kwargs)
 
 
 class FriendlyTimeField(TimeField):

@@ -17,6 +17,7 @@ from patient_app.models import (
     Measure,
     Meeting,
     MessageThread,
+    Minutes,
     Participant,
     Person,
     PlanChange,
@@ -385,6 +386,21 @@ def test_draft_minutes_never_reach_the_patient_until_published(fresh_browser, li
     with app.app_context():
         actions = db.session.scalars(select(PlanChange.action).where(PlanChange.item_public_id == meeting_id)).all()
         assert actions == ["published"], "a draft leaves no trace in the history the patient sees"
+
+
+def test_minutes_written_in_a_browser_keep_their_paragraphs(fresh_browser, lise):
+    """Browsers send a new line as CR LF: two paragraphs must stay two for the reader."""
+    meeting_id = first_id(fresh_browser.app, Meeting, lise)
+    page = fresh_browser.get(workspace(lise, f"meetings/{meeting_id}/minutes"))
+    body = "Vi gikk gjennom målene.\r\n\r\nNeste møte er i mars.\r\nAnders kommer."
+    submit(fresh_browser, page, "main form", {"body": body, "action": "publish"})
+    fresh_browser.login_as("patient")
+    shown = fresh_browser.get(f"/plan/{lise.public_id}/meetings/{meeting_id}")
+    paragraphs = [text(p) for p in shown.select("main p") if "målene" in p.get_text() or "mars" in p.get_text()]
+    assert paragraphs == ["Vi gikk gjennom målene.", "Neste møte er i mars. Anders kommer."]
+    with fresh_browser.app.app_context():
+        stored = db.session.scalar(select(Minutes.body).join(Meeting).where(Meeting.public_id == meeting_id))
+        assert "\r" not in stored, "one kind of line break is stored"
 
 
 def test_empty_minutes_are_refused(fresh_browser, lise):
