@@ -141,6 +141,8 @@ BASE = {
     # The domain in each calendar event's UID: fixed, so an event stays the same
     # event whichever host name the calendar used to fetch it.
     "CALENDAR_UID_DOMAIN": "min-plan.no",
+    # Every event's ORGANIZER (RFC 5546 wants one with METHOD:PUBLISH): the service, not a person.
+    "CALENDAR_ORGANIZER": "mailto:ikke-svar@min-plan.no",
 }
 
 

@@ -17,6 +17,8 @@ turn up:
   or strikes it.
 - UID: the meeting's public id, so a file downloaded twice and the feed
   describe the same event, and a moved meeting moves in the calendar.
+- ORGANIZER: Min plan itself (CALENDAR_ORGANIZER, a no-reply address), as METHOD:PUBLISH
+  requires one (RFC 5546, 3.2.1); never the coordinator, whose name says which service it is.
 
 Never the agenda, the minutes, who is invited, or anything from the rest of the
 plan. The feed holds every upcoming meeting but only the recent past
@@ -31,7 +33,7 @@ from collections.abc import Iterable
 
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _
-from icalendar import Calendar, Event, vDuration
+from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from patient_app.access import OSLO, PlanAccess
 from patient_app.models import Meeting
@@ -57,6 +59,7 @@ def meeting_event(access: PlanAccess, meeting: Meeting, now: dt.datetime) -> Eve
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH)
     event.add("summary", meeting_summary(access, meeting))
+    event.add("organizer", vCalAddress(current_app.config["CALENDAR_ORGANIZER"]), parameters={"CN": "Min plan"})
     if meeting.location or meeting.video_url:
         event.add("location", meeting.location or meeting.video_url)
     if meeting.video_url:

@@ -243,6 +243,11 @@ def test_the_feed_holds_the_meetings_the_patient_sees_and_sets_no_cookie(fresh_a
     assert "Set-Cookie" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
     assert str(calendar["METHOD"]) == "PUBLISH"
+    # RFC 5546, 3.2.1: PUBLISH needs an ORGANIZER in each event; the service's, never a person's.
+    assert {str(event["ORGANIZER"]) for event in events(calendar)} == {"mailto:ikke-svar@min-plan.no"}
+    assert {event["ORGANIZER"].params["CN"] for event in events(calendar)} == {"Min plan"}
+    # What calendar apps see of the rate limit: nothing, until they are refused.
+    assert not [name for name in response.headers.keys() if name.lower().startswith(("x-ratelimit", "retry-after"))]
     since = utcnow() - FEED_HISTORY
     assert uids(calendar) == {uid_of(m) for m in meetings_of(fresh_app, "patient") if m.starts_at >= since}
     text = response.get_data(as_text=True)
@@ -462,7 +467,12 @@ def test_the_feed_is_rate_limited_per_address(fresh_app):
     limited = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_app.config["SQLALCHEMY_DATABASE_URI"],
                           "RATELIMIT_ENABLED": True, "CALENDAR_FEED_RATE_LIMIT": "3 per hour"})
     try:
-        assert [poll(limited, address).status_code for _ in range(4)] == [200, 200, 200, 429]
+        answers = [poll(limited, address) for _ in range(4)]
+        assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+        # Calendar apps see nothing of the limit until refused (issue: Retry-After on every 200).
+        assert not [name for answer in answers[:3] for name in answer.headers.keys()
+                    if name.lower().startswith(("x-ratelimit", "retry-after"))]
+        assert int(answers[3].headers["Retry-After"]) > 0
         assert poll(limited, turn_on_address(browser, plan)).status_code == 200, "the limit is per address"
     finally:
         with limited.app_context():
