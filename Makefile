@@ -65,7 +65,9 @@ run: database ## Set everything up and start the stand-in ID-porten and populati
 	@echo "  Demo logins (pick one on the ID-porten page):"
 	@$(BIN)/python -c "from patient_app.demo.people import DEMO_PEOPLE; [print(f'    {p.pid}  {p.name}, {p.description}') for p in DEMO_PEOPLE]"
 	@echo
-	@trap 'kill 0' EXIT INT TERM; \
+	@# Ctrl-C stops every process started here. The trap clears itself first: `kill 0` signals
+	@# this shell too, and a trap that ran again on its own signal recursed until it crashed.
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	IDPORTEN_STANDIN_PORT=$(IDPORTEN_PORT) IDPORTEN_STANDIN_ISSUER=$(ISSUER) \
 	IDPORTEN_STANDIN_LOGIN_PORT=$(IDPORTEN_LOGIN_PORT) IDPORTEN_STANDIN_LOGIN_URL=$(IDPORTEN_LOGIN_URL) \
 	IDPORTEN_STANDIN_CLIENTS=instance/standin/clients.json IDPORTEN_STANDIN_PERSONS=instance/standin/persons.json \

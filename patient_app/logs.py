@@ -25,9 +25,10 @@ SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 CALENDAR_ADDRESS = re.compile(r"/kalender/[^/\s?#\"']+")
 
 
-# The provider's session id in the front-channel logout address ends that login
-# here: like the calendar token, it stays out of request lines.
-SID_PARAMETER = re.compile(r"([?&]sid=)[^&\s\"']+")
+# Query parameters that act as keys stay out of request lines, like the calendar token:
+# the provider's session id in the front-channel logout address ends that login here, and
+# the login callback's code and state could finish someone's login while still fresh.
+SECRET_PARAMETERS = re.compile(r"([?&](?:sid|code|state)=)[^&\s\"']+")
 
 
 def _hide_calendar_token(match: re.Match) -> str:
@@ -36,7 +37,7 @@ def _hide_calendar_token(match: re.Match) -> str:
 
 def redact(text: str) -> str:
     text = CALENDAR_ADDRESS.sub(_hide_calendar_token, text)
-    text = SID_PARAMETER.sub(r"\1[fjernet]", text)
+    text = SECRET_PARAMETERS.sub(r"\1[fjernet]", text)
     return ELEVEN_DIGITS.sub("[identitetsnummer fjernet]", text)
 
 
@@ -82,6 +83,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class ReadableFormatter(logging.Formatter):
+    """Development (make run): a line a person reads in a terminal, redacted like the JSON."""
+
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        # One record, one line, as in the JSON: a message cannot forge another line.
+        record.msg, record.args = redact(record.getMessage()).replace("\n", "\\n"), None
+        return super().format(record)
+
+
 def _assign_request_id():
     offered = request.headers.get("X-Request-Id", "")
     g.request_id = offered if SAFE_REQUEST_ID.match(offered) else secrets.token_hex(8)
@@ -102,9 +115,10 @@ def init_app(app: Flask) -> None:
     if app.config.get("TESTING"):
         return  # pytest captures records itself
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
+    # JSON lines for the log service in production; readable lines on a developer's terminal.
+    handler.setFormatter(ReadableFormatter() if app.config.get("ENV_NAME") == "development" else JsonFormatter())
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
-    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+    if not any(isinstance(h.formatter, (JsonFormatter, ReadableFormatter)) for h in root.handlers):
         root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -80,3 +80,29 @@ def test_refused_access_is_logged_as_a_security_event_with_opaque_ids_only(brows
     assert refusal["plan"] == str(sigrid_plan.public_id) and refusal["part"] == "goals"
     assert refusal["person"] not in ("", "-") and refusal["endpoint"]
     assert "03828110224" not in json.dumps(refusal) and "Anders" not in json.dumps(refusal)
+
+
+def test_request_lines_never_hold_the_login_callbacks_code_and_state():
+    """The development server logs each request line with its query: a fresh code and state
+    could finish someone's login."""
+    import logging
+
+    from patient_app.logs import RedactRecord
+
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1,
+                               '"GET /login/callback?code=%s&state=%s&iss=https%%3A%%2F%%2Fx HTTP/1.1" 302 -',
+                               ("SECRETCODE123", "SECRETSTATE456"), None)
+    RedactRecord().filter(record)
+    line = record.getMessage()
+    assert "SECRETCODE123" not in line and "SECRETSTATE456" not in line
+    assert "code=[fjernet]&state=[fjernet]&iss=" in line
+
+
+def test_development_logs_are_lines_a_person_reads():
+    import logging
+
+    from patient_app.logs import ReadableFormatter
+
+    record = logging.LogRecord("patient_app.messaging", logging.INFO, __file__, 1, "message sent", None, None)
+    line = ReadableFormatter().format(record)
+    assert line.endswith("INFO patient_app.messaging: message sent") and not line.startswith("{")
