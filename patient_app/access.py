@@ -15,7 +15,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort
 from flask_login import current_user, login_required
@@ -24,10 +23,10 @@ from sqlalchemy import Select, bindparam, or_, select
 from patient_app import login_sessions
 from patient_app.extensions import db
 from patient_app.models import CalendarFeed, Membership, Person, Plan, Role, Scope
+from patient_app.times import today_in_oslo
 
 log = logging.getLogger(__name__)
 
-OSLO = ZoneInfo("Europe/Oslo")
 GUARDIAN_AGE_LIMIT = 16  # pasient- og brukerrettighetsloven § 4-3: own consent from 16
 
 
@@ -70,9 +69,6 @@ PARTS_BY_SCOPE: dict[Scope, frozenset[Part]] = {
     Scope.MESSAGES: frozenset({Part.OVERVIEW, Part.MESSAGES}),
 }
 
-
-def today_in_oslo() -> dt.date:
-    return dt.datetime.now(OSLO).date()
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def from_environment(instance_path: str) -> dict:
         # How many proxies in front append to X-Forwarded-For (patient_app/proxies.py).
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES", 0),
         # Web Push (patient_app/notify). `flask vapid-keys` makes a key; in
-        # development one is generated into instance/ (development_vapid_key).
+        # development one is generated into instance/ (notify/vapid.py development_vapid_key).
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
         "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:drift@min-plan.example"),
         # The worker only ever posts to these push services (no SSRF through a forged subscription).
@@ -89,22 +89,6 @@ DEFAULT_PUSH_ENDPOINT_HOSTS = (
     "fcm.googleapis.com,android.googleapis.com,updates.push.services.mozilla.com,"
     "web.push.apple.com,notify.windows.com"
 )
-
-
-def development_vapid_key(instance_path: str) -> str:
-    """On a developer's machine: a VAPID key generated once and kept in instance/."""
-    import json
-
-    from patient_app.notify.vapid import generate_private_key
-
-    path = os.path.join(instance_path, "dev-vapid.json")
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)["VAPID_PRIVATE_KEY"]
-    key = generate_private_key()
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
-        json.dump({"VAPID_PRIVATE_KEY": key}, handle)
-    return key
 
 
 BASE = {

@@ -35,8 +35,9 @@ from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _
 from icalendar import Calendar, Event, vCalAddress, vDuration
 
-from patient_app.access import OSLO, PlanAccess
+from patient_app.access import PlanAccess
 from patient_app.models import Meeting
+from patient_app.times import OSLO
 
 PRODID = "-//Min plan//Møter//NB"
 DEFAULT_LENGTH = dt.timedelta(hours=1)

@@ -32,10 +32,9 @@ from patient_app.models import (
     hash_pid,
 )
 from patient_app.demo.people import DEMO_PEOPLE, demo_person
+from patient_app.times import OSLO
 
-from zoneinfo import ZoneInfo
 
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 def _at(days_from_now: int, hour: int, minute: int = 0) -> dt.datetime:

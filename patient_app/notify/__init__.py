@@ -10,7 +10,7 @@ import hashlib
 
 from flask import Flask
 
-from patient_app.notify.vapid import b64url, public_key_of
+from patient_app.notify.vapid import b64url, development_vapid_key, public_key_of
 
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
@@ -20,8 +20,6 @@ def init_app(app: Flask) -> None:
     config = app.config
     if not config.get("VAPID_PRIVATE_KEY"):
         if config.get("ENV_NAME") == "development":
-            from patient_app.config import development_vapid_key
-
             config["VAPID_PRIVATE_KEY"] = development_vapid_key(app.instance_path)
         elif config.get("ENV_NAME") == "testing":
             config["VAPID_PRIVATE_KEY"] = _key_from_secret(config["SECRET_KEY"])

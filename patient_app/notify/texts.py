@@ -8,13 +8,12 @@ after login.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, gettext as _, ngettext
 
+from patient_app.times import OSLO
 from patient_app.models import NotificationKind
 
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 def notification_text(kind: NotificationKind, locale: str | None, meeting_starts_at: dt.datetime | None = None,

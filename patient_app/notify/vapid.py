@@ -8,6 +8,8 @@ key, derived from it, is the page's ``applicationServerKey``.
 from __future__ import annotations
 
 import base64
+import json
+import os
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -41,3 +43,15 @@ def public_key_of(private_key: str) -> str:
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
     return b64url(point)
+
+
+def development_vapid_key(instance_path: str) -> str:
+    """On a developer's machine: a VAPID key generated once and kept in instance/."""
+    path = os.path.join(instance_path, "dev-vapid.json")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)["VAPID_PRIVATE_KEY"]
+    key = generate_private_key()
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+        json.dump({"VAPID_PRIVATE_KEY": key}, handle)
+    return key

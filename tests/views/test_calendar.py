@@ -16,7 +16,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from patient_app import create_app
-from patient_app.access import OSLO
+from patient_app.times import OSLO
 from patient_app.access_log import CALENDAR_FETCH_LOG_WINDOW
 from patient_app.calendar_feeds import FEED_HISTORY
 from patient_app.extensions import db

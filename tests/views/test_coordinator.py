@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from patient_app.extensions import db
+from patient_app.times import OSLO
 from patient_app.forms.crisis import MAX_CRISIS_CONTACTS
 from patient_app.models import (
     CrisisPlan,
@@ -27,7 +27,6 @@ from patient_app.models import (
 from tests.views.conftest import error_for, person_by_key, plan_of, text
 from tests.views.form_filling import submit, textarea_value
 
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 

@@ -9,7 +9,8 @@ from flask import flash, request
 from flask_babel import gettext as _
 
 from patient_app import queries
-from patient_app.access import OSLO, PlanAccess, coordinates_plan
+from patient_app.access import PlanAccess, coordinates_plan
+from patient_app.times import OSLO
 from patient_app.forms.meetings import MeetingForm, MinutesForm
 from patient_app.models import Meeting
 from patient_app.parts import meetings
