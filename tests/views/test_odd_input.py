@@ -97,6 +97,7 @@ def test_an_endpoint_with_a_nul_is_refused_everywhere_it_is_taken(fresh_browser)
     removed = fresh_browser.client.post(box["data-unsubscribe-url"], json={"endpoint": "https://fcm.googleapis.com/x\x00"},
                                         headers=headers)
     assert removed.status_code == 400
+    assert removed.json["error"] == "Fant ikke denne enheten blant enhetene dine."
     from tests.notify.fake_push import FakeSubscription
 
     subscription = FakeSubscription(endpoint="https://fcm.googleapis.com/fcm/send/nul-test").info
