@@ -36,6 +36,7 @@ from flask_babel import force_locale, gettext as _
 from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from patient_app.access import PlanAccess
+from patient_app.linkify import has_space_or_control
 from patient_app.models import Meeting
 from patient_app.times import OSLO
 
@@ -61,10 +62,12 @@ def meeting_event(access: PlanAccess, meeting: Meeting, now: dt.datetime) -> Eve
     event.add("dtend", meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH)
     event.add("summary", meeting_summary(access, meeting))
     event.add("organizer", vCalAddress(current_app.config["CALENDAR_ORGANIZER"]), parameters={"CN": "Min plan"})
-    if meeting.location or meeting.video_url:
-        event.add("location", meeting.location or meeting.video_url)
-    if meeting.video_url:
-        event.add("url", meeting.video_url)
+    # A link stored before the form refused line breaks in it is left out, not the whole calendar.
+    link = meeting.video_url if not has_space_or_control(meeting.video_url or "") else ""
+    if meeting.location or link:
+        event.add("location", meeting.location or link)
+    if link:
+        event.add("url", link)
     page = url_for("meetings.show", plan_id=access.plan.public_id, meeting_id=meeting.public_id, _external=True)
     event.add("description", _("Se møtet i Min plan: %(url)s", url=page))
     event.add("status", "CANCELLED" if meeting.cancelled else "CONFIRMED")

@@ -56,3 +56,9 @@ def linkify(text: str | None) -> Markup:
         position = end
     pieces.append(escape(text[position:]))
     return Markup("").join(pieces)
+
+
+def has_space_or_control(address: str) -> bool:
+    """A stored address is one unbroken string: a space, tab or line break (which urlsplit silently
+    drops before it looks) makes it two lines in a calendar file, or a header of its own."""
+    return any(character.isspace() or not character.isprintable() for character in address)

@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from patient_app.forms.fields import FriendlyDateField
 from patient_app.forms.plan import hidden_from_guardians_field
 from patient_app.forms.text import FriendlyTimeField, Required, long_text_field, text_field
+from patient_app.linkify import has_space_or_control
 
 
 class MeetingForm(FlaskForm):
@@ -45,9 +46,8 @@ class MeetingForm(FlaskForm):
         address = (field.data or "").strip()
         if not address:
             return
-        # Checked as it will be stored: urlsplit drops CR, LF and tabs before it looks, and a stored
-        # line break broke every calendar feed of the plan.
-        if any(character.isspace() or not character.isprintable() for character in address):
+        # Checked as it will be stored: a stored line break broke every calendar feed of the plan.
+        if has_space_or_control(address):
             raise ValidationError(_l("Lenken kan ikke ha mellomrom eller linjeskift. Lim inn lenken slik den er."))
         parts = urlsplit(address)
         if parts.scheme not in ("https", "http") or not parts.netloc:

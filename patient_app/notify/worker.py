@@ -348,10 +348,10 @@ class PushWorker:
             status = error.status_code
             return status, parse_retry_after(error.retry_after, self.clock())
         except requests.RequestException as error:
-            log.info("push service unreachable", extra={"error": type(error).__name__, "push_host": endpoint.host})
+            log.info("push service unreachable", extra={"error": type(error).__name__, "push_host": endpoint.origin})
             return None, None
         except Exception as error:  # noqa: BLE001 - see the docstring
-            log.warning("push could not be sent", extra={"error": type(error).__name__, "push_host": endpoint.host})
+            log.warning("push could not be sent", extra={"error": type(error).__name__, "push_host": endpoint.origin})
             return None, None
 
     def _ttl_for(self, row: OutboxItem, starts_at: dt.datetime | None, now: dt.datetime) -> int:

@@ -100,7 +100,7 @@ def remove_this_device():
     """JSON from push.js after the browser has unsubscribed."""
     endpoint = _acceptable_endpoint(_json_object().get("endpoint"))
     if endpoint is None:
-        return jsonify(error=str(ENDPOINT_REFUSED)), 400
+        return jsonify(error=_("Fant ikke denne enheten blant enhetene dine.")), 400
     _remove_own(endpoint)
     db.session.commit()
     return "", 204

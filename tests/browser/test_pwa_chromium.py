@@ -312,22 +312,28 @@ def test_a_new_version_is_announced_and_taken_on_request(phone, url, monkeypatch
 # --- Push ------------------------------------------------------------------------------------
 
 
+def turn_push_on(context, url: str, subscription_info: dict) -> Page:
+    """The patient presses "Slå på varsler" in a browser whose push subscription is ``subscription_info``."""
+    context.grant_permissions(["notifications"], origin=url)
+    context.add_init_script(STUB_PUSH_MANAGER % json.dumps(subscription_info))
+    page = context.new_page()
+    log_in(page, url, "patient")
+    controlled(page)
+    page.goto(url + "/settings/notifications")
+    page.get_by_role("button", name="Slå på varsler på denne enheten").click()
+    return page
+
+
 def test_a_push_message_becomes_a_neutral_notification(browser, app, url):
     from patient_app.notify import enqueue
     from patient_app.notify.worker import PushWorker
     from tests.notify.fake_push import FakePushService
 
     context = browser.new_context(**PHONE)
-    context.grant_permissions(["notifications"], origin=url)
     try:
         with FakePushService() as push_service:
             device = push_service.subscribe()
-            context.add_init_script(STUB_PUSH_MANAGER % json.dumps(device.info))
-            page = context.new_page()
-            log_in(page, url, "patient")
-            controlled(page)
-            page.goto(url + "/settings/notifications")
-            page.get_by_role("button", name="Slå på varsler på denne enheten").click()
+            page = turn_push_on(context, url, device.info)
             expect(page.get_by_role("status").filter(has_text="Varsler er slått på for denne enheten.")).to_be_visible()
             expect(page.get_by_text("(denne enheten)")).to_be_visible()
 
@@ -371,14 +377,8 @@ def test_a_browser_whose_push_service_is_refused_is_told_why(browser, app, url):
 
     unknown = FakeSubscription(endpoint="https://push.unknown-browser.example/send/abc")
     context = browser.new_context(**PHONE)
-    context.grant_permissions(["notifications"], origin=url)
     try:
-        context.add_init_script(STUB_PUSH_MANAGER % json.dumps(unknown.info))
-        page = context.new_page()
-        log_in(page, url, "patient")
-        controlled(page)
-        page.goto(url + "/settings/notifications")
-        page.get_by_role("button", name="Slå på varsler på denne enheten").click()
+        page = turn_push_on(context, url, unknown.info)
         expect(page.get_by_role("status")).to_have_text(
             "Varsler kan ikke slås på for denne nettleseren: adressen den ga, er ikke en kjent varseltjeneste.")
         with app.app_context():

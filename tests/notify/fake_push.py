@@ -77,6 +77,12 @@ class Received:
     at: float
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops connections when several workers open dozens at
+    # once on a busy machine: the test then sees a timeout no real push service would cause.
+    request_queue_size = 128
+
+
 class FakePushService:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, decrypt: bool = True, latency: float = 0.0):
         self.decrypt = decrypt
@@ -86,7 +92,7 @@ class FakePushService:
         self.scripts: dict[str, deque] = defaultdict(deque)
         self.default_status = 201
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), self._handler_class())
+        self.server = _Server((host, port), self._handler_class())
         self.server.daemon_threads = True
         self.origin = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

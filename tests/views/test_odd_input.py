@@ -98,9 +98,25 @@ def test_an_endpoint_with_a_nul_is_refused_everywhere_it_is_taken(fresh_browser)
     removed = fresh_browser.client.post(box["data-unsubscribe-url"], json={"endpoint": "https://fcm.googleapis.com/x\x00"},
                                         headers=headers)
     assert removed.status_code == 400
+    assert removed.json["error"] == "Fant ikke denne enheten blant enhetene dine."
     from tests.notify.fake_push import FakeSubscription
 
     subscription = FakeSubscription(endpoint="https://fcm.googleapis.com/fcm/send/nul-test").info
     added = fresh_browser.client.post(box["data-subscribe-url"], headers=headers,
                                       json={"subscription": subscription, "replaces": "https://fcm.googleapis.com/\x00"})
     assert added.status_code == 201, "the new device is added; the odd old one is simply not found"
+
+
+def test_a_video_link_stored_with_a_line_break_before_the_form_checked_it_does_not_break_the_calendar(fresh_browser):
+    from patient_app.models import Meeting
+
+    plan = plan_of(fresh_browser.app, "patient")
+    with fresh_browser.app.app_context():
+        meeting = db.session.scalar(select(Meeting).where(Meeting.plan_id == plan.id).limit(1))
+        meeting.video_url = "https://video.example/mote\r\nX-Injected: 1"
+        db.session.commit()
+        meeting_id = meeting.public_id
+    fresh_browser.login_as("patient")
+    response = fresh_browser.client.get(f"/plan/{plan.public_id}/meetings/{meeting_id}/calendar.ics")
+    assert response.status_code == 200
+    assert not [line for line in response.get_data(as_text=True).splitlines() if line.startswith("X-Injected")]

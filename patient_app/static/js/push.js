@@ -64,7 +64,7 @@ async function setUp(box) {
       }
       reloadAndFocusStatus();
     } catch (error) {
-      status.textContent = status.dataset.textFailed;
+      status.textContent = error.serverMessage || status.dataset.textFailed;
       busy = false;
     }
   });
