@@ -2,7 +2,7 @@
 and which meetings the address holds.
 
 One address per membership at a time. The token is made here, shown once and
-never stored: only its sha256 is (access.calendar_token_hash), so a copy of the
+never stored: only its sha256 is (access_calendar.calendar_token_hash), so a copy of the
 database opens no calendar. Who may have one, and whether an address still
 opens, is decided in patient_app/access.py.
 """
@@ -16,7 +16,8 @@ import secrets
 from sqlalchemy import select, update
 
 from patient_app import queries
-from patient_app.access import PlanAccess, calendar_token_hash
+from patient_app.access import PlanAccess
+from patient_app.access_calendar import calendar_token_hash
 from patient_app.access_log import record_calendar_fetch
 from patient_app.extensions import db
 from patient_app.models import CalendarFeed, Meeting

@@ -10,7 +10,8 @@ import uuid
 from flask import Blueprint, abort, render_template, url_for
 
 from patient_app import calendar_feeds, ics, queries
-from patient_app.access import Part, calendar_token, plan_part
+from patient_app.access import Part, plan_part
+from patient_app.access_calendar import calendar_token
 from patient_app.rate_limits import CALENDAR_FEED, limited
 
 bp = Blueprint("calendar", __name__)

@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import func, select
 
 from patient_app import create_app
-from patient_app.access import Part, calendar_token_hash, today_in_oslo
+from patient_app.access import Part, today_in_oslo
+from patient_app.access_calendar import calendar_token_hash
 from patient_app.database import Base
 from patient_app.extensions import db
 from patient_app.models import (
