@@ -38,6 +38,10 @@ def _database_url(tmp_path_factory) -> tuple[str, callable]:
     return f"{base}/{name}", drop
 
 
+# The browser fixtures, shared by tests/browser and tests/production (tests/chromium.py).
+pytest_plugins = ["tests.chromium"]
+
+
 TEST_CONFIG = {
     "ENV_NAME": "testing",
     "TESTING": True,

@@ -10,11 +10,10 @@ so ``pytest -m "not browser"`` leaves them out.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from patient_app.demo.people import DEMO_PEOPLE
 from patient_app.extensions import db
@@ -31,23 +30,14 @@ from tests.browser.helpers import (
     person_row,
     plan_url_arguments,
 )
+from tests.chromium import missing
 from tests.conftest import app_on_new_database, live_system
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -58,32 +48,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-def _missing(what: str, how: str):
-    """On CI a missing browser is a broken build, never a quiet skip."""
-    message = f"{what} is missing. {how}"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
 # --- The browser ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def playwright_instance():
-    if not CHROMIUM.exists():
-        _missing(f"Chromium ({CHROMIUM})", "`make test` installs it (Debian's chromium package).")
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_instance):
-    browser = playwright_instance.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
 
 
 @pytest.fixture
@@ -226,7 +191,7 @@ def login_with_number(app_url):
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE_JS.exists():
-        _missing(f"axe-core ({AXE_JS})", "`make bootstrap` installs it (npm ci).")
+        missing(f"axe-core ({AXE_JS})", "`make bootstrap` installs it (npm ci).")
     return AXE_JS.read_text(encoding="utf-8")
 
 

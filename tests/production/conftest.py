@@ -13,16 +13,8 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import browser, playwright_instance  # noqa: F401 (fixtures)
+from tests.chromium import missing
 from tools.cluster import Cluster
-
-
-def _missing(what: str, how: str):
-    """On CI a missing part is a broken build, never a quiet skip."""
-    message = f"{what} is missing. {how}"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
 
 
 def _postgres_is_running() -> bool:
@@ -33,9 +25,9 @@ def _postgres_is_running() -> bool:
 def cluster(tmp_path_factory):
     for program in ("nginx", "redis-server", "openssl"):
         if shutil.which(program) is None and not os.path.exists(f"/usr/sbin/{program}"):
-            _missing(program, "`make test` installs nginx (Debian's package); Redis and OpenSSL come with the machine.")
+            missing(program, "`make test` installs nginx (Debian's package); Redis and OpenSSL come with the machine.")
     if not _postgres_is_running():
-        _missing("PostgreSQL on 127.0.0.1:5432", ".ci/run starts it.")
+        missing("PostgreSQL on 127.0.0.1:5432", ".ci/run starts it.")
     cluster = Cluster(tmp_path_factory.mktemp("cluster"), app_servers=2, workers=1, push_workers=0)
     with cluster:
         yield cluster

@@ -52,10 +52,11 @@ def test_a_rolling_restart_under_load_fails_no_request(cluster):
 
     def client():
         http = direct_client(cluster)
-        # A reload makes nginx close idle kept-alive connections; a browser that finds its
-        # connection closed before any answer sends the request again on a new one (Chromium
-        # does so for POST too). The test client does the same, once, and nothing more.
-        http.mount("https://", HTTPAdapter(max_retries=Retry(total=1, connect=1, read=1, status=0, other=0,
+        # A reload makes nginx's old workers close the connections they kept alive, at any
+        # moment, a TLS handshake included; a browser that finds its connection closed before
+        # any answer sends the request again on a new one (Chromium does so for POST too).
+        # The test client does the same: a new connection up to twice, a request resent once.
+        http.mount("https://", HTTPAdapter(max_retries=Retry(total=3, connect=2, read=1, status=0, other=0,
                                                               allowed_methods=None, raise_on_status=False)))
         page = BeautifulSoup(http.get(cluster.app_url + "/about-individual-plan").text, "html.parser")
         form = {"csrf_token": page.select_one("input[name=csrf_token]")["value"], "language": "nb",
