@@ -102,6 +102,13 @@ class PlanAccess:
         return frozenset(part for part in Part if self.may_view(part))
 
 
+def manages_own_sharing(access: PlanAccess, today: dt.date) -> bool:
+    """Only a patient of 16 or older grants, changes and withdraws access; for a younger
+    child their guardians decide, never the child. An unknown age counts as an adult's."""
+    age = access.plan.owner.age_on(today)
+    return access.is_owner and (age is None or age >= GUARDIAN_AGE_LIMIT)
+
+
 def membership_is_active(membership: Membership, owner: Person, today: dt.date) -> bool:
     if membership.revoked_at is not None:
         return False

@@ -343,3 +343,38 @@ def test_the_patient_cannot_grant_access_to_a_17_year_old(world):
     assert "Personen er under 18 år. Bare voksne kan få tilgang til planen din." in error
     with world.app.app_context():
         assert db.session.scalar(select(func.count(Membership.id))) == memberships_before
+
+
+def test_a_child_under_16_sees_who_has_access_but_cannot_grant_change_or_withdraw(fresh_browser):
+    """Row: the child (10) trying to share. The page says who decides; every way to change it is refused."""
+    from patient_app.models import GrantEvent
+    from tests.views.conftest import person_by_key, plan_of
+
+    app = fresh_browser.app
+    plan = plan_of(app, "child")
+    with app.app_context():  # someone with access, so there is something to try to withdraw
+        relative = Membership(plan_id=plan.id, person_id=person_by_key(app, "relative").id, role=Role.RELATIVE,
+                              scopes=Scope.MEETINGS_AND_CONTACTS.value)
+        db.session.add(relative)
+        db.session.commit()
+        relative_id = relative.public_id
+    fresh_browser.login_as("child")
+    base = f"/plan/{plan.public_id}/sharing"
+
+    page = fresh_browser.get(base)
+    intro = page.select_one("p.intro").get_text()
+    assert "Du er under 16 år. Derfor er det de foresatte dine som bestemmer" in intro
+    guardians = page.select_one("section[aria-labelledby=guardians-heading]").get_text()
+    assert "Marte Strand" in guardians and "Jonas Strand" in guardians
+    assert not page.select(f"a[href^='{base}/']"), "no way to grant or withdraw may be offered"
+
+    token = page.select_one("input[name=csrf_token]")["value"] if page.select_one("input[name=csrf_token]") else ""
+    tries = [("GET", base + "/new", {}), ("POST", base + "/new", {"national_id": "01886010733", "what": "whole_plan"}),
+             ("POST", base + "/new/confirm", {"national_id": "01886010733", "what": "whole_plan"}),
+             ("GET", f"{base}/{relative_id}/withdraw", {}), ("POST", f"{base}/{relative_id}/withdraw", {})]
+    for method, url, data in tries:
+        response = fresh_browser.client.open(url, method=method, data=data | {"csrf_token": token})
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code} to the child"
+    with app.app_context():
+        assert db.session.scalar(select(func.count(GrantEvent.id))) == 0
+        assert db.session.scalar(select(Membership.revoked_at).where(Membership.public_id == relative_id)) is None
