@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from patient_app import queries
-from patient_app.access import Part, manages_own_sharing, membership_is_active, plan_part, today_in_oslo
+from patient_app.access import Part, manages_sharing, membership_is_active, plan_part, today_in_oslo
 from patient_app.extensions import limiter
 from patient_app.forms.sharing import GrantForm
 from patient_app.population_register import RegisterUnavailable, look_up
@@ -30,12 +30,12 @@ def index(access):
         coordinators=[m for m in active if m.role.value == "coordinator"],
         participants=[p for p in queries.participants(access) if not p.is_coordinator],
         events=queries.grant_events(access),
-        manages=manages_own_sharing(access, today),
+        manages=manages_sharing(access, today),
     )
 
 def _refuse_unless_managing(access) -> None:
-    """A child under 16 sees who has access, but the grant and withdraw pages are not theirs."""
-    if not manages_own_sharing(access, today_in_oslo()):
+    """A child under 16 sees who has access, but the grant and withdraw pages are their guardians'."""
+    if not manages_sharing(access, today_in_oslo()):
         abort(404)
 
 def _grant_form(access) -> GrantForm:

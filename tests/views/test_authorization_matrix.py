@@ -53,9 +53,10 @@ EXPECTED_PARTS = {
     "relative_messages": {Part.OVERVIEW, Part.MESSAGES},
     "relative_expired": frozenset(),
     "relative_withdrawn": frozenset(),
-    "guardian": ALL - {Part.SHARING},
-    "guardian_child_13_hidden_item": ALL - {Part.SHARING},
-    "guardian_child_turns_16_tomorrow": ALL - {Part.SHARING},
+    # Till the child is 16 the guardians decide who else sees the plan (SHARING included).
+    "guardian": ALL,
+    "guardian_child_13_hidden_item": ALL,
+    "guardian_child_turns_16_tomorrow": ALL,
     "guardian_child_turns_16_today": frozenset(),
     "coordinator_of_this_plan": ALL - {Part.SHARING, Part.ACCESS_LOG, Part.CALENDAR},
     "coordinator_of_another_plan": frozenset(),
@@ -134,6 +135,11 @@ def build_world(app) -> World:
     member(teen, people["guardian_child_13_hidden_item"], Role.GUARDIAN)
     member(turning_16, people["guardian_child_turns_16_today"], Role.GUARDIAN)
     member(turning_16_tomorrow, people["guardian_child_turns_16_tomorrow"], Role.GUARDIAN)
+    # Someone the guardians gave access to each child's plan: the withdraw page has a grant to show.
+    family_friend = person("Familievenn")
+    session.flush()
+    for plan in (child, teen, turning_16, turning_16_tomorrow):
+        member(plan, family_friend, Role.RELATIVE, [Scope.MEETINGS_AND_CONTACTS])
     member(adult, people["coordinator_of_this_plan"], Role.COORDINATOR)
     member(other, people["coordinator_of_another_plan"], Role.COORDINATOR)
     session.flush()
@@ -378,3 +384,28 @@ def test_a_child_under_16_sees_who_has_access_but_cannot_grant_change_or_withdra
     with app.app_context():
         assert db.session.scalar(select(func.count(GrantEvent.id))) == 0
         assert db.session.scalar(select(Membership.revoked_at).where(Membership.public_id == relative_id)) is None
+
+
+def test_a_guardian_manages_the_childs_sharing_and_the_other_guardian_sees_each_change(fresh_app):
+    """Row: guardian managing a child's sharing. Each change names who made it, for the other guardian too."""
+    from tests.views.conftest import plan_of
+
+    plan = plan_of(fresh_app, "child")
+    base = f"/plan/{plan.public_id}/sharing"
+    mother, father = Browser(fresh_app, fresh_app.test_client()), Browser(fresh_app, fresh_app.test_client())
+    mother.login_as("guardian1")
+    father.login_as("guardian2")
+
+    page = mother.get(base)
+    assert "Til Emil fyller 16 år, er det dere foresatte som bestemmer" in page.select_one("p.intro").get_text()
+    form = mother.get(base + "/new")
+    confirm = mother.parse(mother.submit(form, "main form", {"national_id": "01886010733", "what": "meetings_and_contacts"}))
+    assert confirm.h1.get_text(strip=True) == "Er dette Berit Holm?"
+    assert mother.submit(confirm, "main form").status_code == 302
+
+    history = father.get(base).select_one("section[aria-labelledby=history-heading]").get_text()
+    assert "Marte Strand ga Berit Holm tilgang" in history
+    withdraw_link = father.get(base).select_one(f"a[href^='{base}/'][href$='/withdraw']")["href"]
+    assert father.submit(father.get(withdraw_link), "main form").status_code == 302
+    history = mother.get(base).select_one("section[aria-labelledby=history-heading]").get_text()
+    assert "Jonas Strand" in history and "Berit Holm" in history
