@@ -50,6 +50,25 @@ def turned_16_and_not_yet_told(person: Person, today: dt.date) -> bool:
     return db.session.scalar(had_guardians) is not None
 
 
+def follow_register_guardianships(person: Person, children: tuple[str, ...]) -> None:
+    """A guardian's memberships are the register's parental responsibility: one for the plan of
+    each child it names (active while the child is under 16), none for any other plan."""
+    key = current_app.config["PID_HASH_KEY"]
+    wanted = set(db.session.scalars(
+        select(Plan.id).join(Person, Plan.owner_id == Person.id)
+        .where(Person.pid_hash.in_([hash_pid(child, key) for child in children]))
+    ))
+    for membership in db.session.scalars(
+        select(Membership).where(Membership.person_id == person.id, Membership.role == Role.GUARDIAN)
+    ):
+        if membership.plan_id in wanted:
+            membership.revoked_at = None
+            wanted.discard(membership.plan_id)
+        elif membership.revoked_at is None:
+            membership.revoked_at = utcnow()  # a guardianship the register does not have
+    db.session.add_all(Membership(plan_id=plan_id, person_id=person.id, role=Role.GUARDIAN) for plan_id in wanted)
+
+
 def is_number_of(person: Person, number: str) -> bool:
     return person.pid_hash == hash_pid(number, current_app.config["PID_HASH_KEY"])
 

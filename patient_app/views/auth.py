@@ -19,7 +19,7 @@ from patient_app.auth import LoginRefused, identity_provider, person_for_pid, se
 from patient_app.extensions import db, limiter
 from patient_app.i18n import locale_from_id_porten
 from patient_app.population_register import refresh_from_register
-from patient_app.sharing import turned_16_and_not_yet_told
+from patient_app.sharing import follow_register_guardianships, turned_16_and_not_yet_told
 from patient_app.models._base import utcnow
 from patient_app.views.settings import safe_return_path
 
@@ -77,7 +77,9 @@ def callback():
         session["unknown_login"] = True
         return redirect(url_for("auth.no_plan"))
 
-    refresh_from_register(person, claims["pid"])
+    registered = refresh_from_register(person, claims["pid"])
+    if registered is not None:  # a register that is down changes no one's access
+        follow_register_guardianships(person, registered.parental_responsibility_for)
     login_user(person)
     login_sessions.begin(person, request.headers.get("User-Agent", ""), provider_sid=claims.get("sid"))
     person.last_login_at = utcnow()
