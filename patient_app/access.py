@@ -56,7 +56,9 @@ OWNER_SIDE_PARTS = frozenset({Part.PRINT, Part.ACCESS_LOG, Part.SHARING, Part.PR
 
 PARTS_BY_ROLE: dict[Role, frozenset[Part]] = {
     Role.OWNER: frozenset(Part),
-    Role.GUARDIAN: frozenset(Part) - {Part.SHARING},
+    # A guardian's membership is active only while the child is under 16, and till then
+    # the guardians, not the child, decide who else sees the plan.
+    Role.GUARDIAN: frozenset(Part),
     Role.COORDINATOR: frozenset(Part) - {Part.SHARING, Part.ACCESS_LOG, Part.CALENDAR},
 }
 
@@ -127,6 +129,14 @@ class PlanAccess:
     @property
     def may_hide_from_guardians(self) -> bool:
         return self.writes_as_coordinator and guardians_may_be_refused(self.plan)
+
+
+def manages_sharing(access: PlanAccess, today: dt.date) -> bool:
+    """Who grants, changes and withdraws access: the patient from 16, before that the
+    guardians, never the child. An unknown age counts as an adult's."""
+    age = access.plan.owner.age_on(today)
+    child = age is not None and age < GUARDIAN_AGE_LIMIT
+    return (access.is_owner and not child) or (access.role is Role.GUARDIAN and child)
 
 
 def membership_is_active(membership: Membership, owner: Person, today: dt.date) -> bool:

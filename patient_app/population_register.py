@@ -73,16 +73,17 @@ def person_from_entry(pid: str, entry: dict) -> RegisterPerson:
     )
 
 
-def refresh_from_register(person, pid: str) -> None:
-    """At login: the person's name and birth date become the register's. A register that
-    is down changes nothing, so people already known can still log in."""
+def refresh_from_register(person, pid: str) -> RegisterPerson | None:
+    """At login: the person's name and birth date become the register's; returns the entry.
+    A register that is down changes nothing (None), so people already known can still log in."""
     try:
         entry = look_up(pid)
     except RegisterUnavailable as error:
         log.warning("population register unavailable at login (%s); name kept", error)
-        return
+        return None
     if entry is None:
         log.warning("population register has no entry for a person who logged in; name kept")
-        return
+        return None
     person.name = entry.name
     person.birth_date = entry.birth_date or person.birth_date
+    return entry

@@ -7,10 +7,10 @@ import datetime as dt
 from flask import current_app
 from sqlalchemy import select
 
-from patient_app.access import PlanAccess, today_in_oslo
+from patient_app.access import GUARDIAN_AGE_LIMIT, PlanAccess, today_in_oslo
 from patient_app.extensions import db
 from patient_app.identity_numbers import birth_date
-from patient_app.models import GrantAction, GrantEvent, Membership, Person, Role, Scope, hash_pid
+from patient_app.models import GrantAction, GrantEvent, Membership, Person, Plan, Role, Scope, hash_pid
 from patient_app.models._base import utcnow
 
 
@@ -36,6 +36,37 @@ def old_enough_for_access(born: dt.date | None, today: dt.date) -> bool:
     if born is None:
         return False
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day)) >= MIN_AGE_FOR_ACCESS
+
+
+def turned_16_and_not_yet_told(person: Person, today: dt.date) -> bool:
+    """A patient of 16 or more whose plan had guardians, not yet told that it is now theirs alone to share."""
+    age = person.age_on(today)
+    if person.told_plan_is_theirs_at is not None or age is None or age < GUARDIAN_AGE_LIMIT:
+        return False
+    had_guardians = (
+        select(Membership.id).join(Plan, Plan.id == Membership.plan_id)
+        .where(Plan.owner_id == person.id, Membership.role == Role.GUARDIAN).limit(1)
+    )
+    return db.session.scalar(had_guardians) is not None
+
+
+def follow_register_guardianships(person: Person, children: tuple[str, ...]) -> None:
+    """A guardian's memberships are the register's parental responsibility: one for the plan of
+    each child it names (active while the child is under 16), none for any other plan."""
+    key = current_app.config["PID_HASH_KEY"]
+    wanted = set(db.session.scalars(
+        select(Plan.id).join(Person, Plan.owner_id == Person.id)
+        .where(Person.pid_hash.in_([hash_pid(child, key) for child in children]))
+    ))
+    for membership in db.session.scalars(
+        select(Membership).where(Membership.person_id == person.id, Membership.role == Role.GUARDIAN)
+    ):
+        if membership.plan_id in wanted:
+            membership.revoked_at = None
+            wanted.discard(membership.plan_id)
+        elif membership.revoked_at is None:
+            membership.revoked_at = utcnow()  # a guardianship the register does not have
+    db.session.add_all(Membership(plan_id=plan_id, person_id=person.id, role=Role.GUARDIAN) for plan_id in wanted)
 
 
 def is_number_of(person: Person, number: str) -> bool:

@@ -28,6 +28,9 @@ class Person(PublicIdMixin, UserMixin, Base):
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     preferred_locale: Mapped[str | None] = mapped_column(String(5))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When a young person was told, at a login after turning 16, that only they now decide
+    # who sees their plan: they are told once.
+    told_plan_is_theirs_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     def get_id(self) -> str:  # Flask-Login keeps the opaque id in the session
         return str(self.public_id)

@@ -14,13 +14,14 @@ from flask_login import current_user, login_user, logout_user
 from requests import RequestException
 
 from patient_app import login_sessions
-from patient_app.access import accessible_plans, public, signed_in
+from patient_app.access import accessible_plans, public, signed_in, today_in_oslo
 from patient_app.auth import LoginRefused, identity_provider, person_for_pid, seal, unseal, verified_claims
 from patient_app.extensions import db
 from patient_app.i18n import locale_from_id_porten
 from patient_app.models import hash_pid
 from patient_app.models._base import utcnow
 from patient_app.population_register import refresh_from_register
+from patient_app.sharing import follow_register_guardianships, turned_16_and_not_yet_told
 from patient_app.rate_limits import CALLBACK, LOGIN, LOGIN_PERSON, count_or_refuse, limited
 from patient_app.views.settings import safe_return_path
 
@@ -79,10 +80,16 @@ def callback():
         session["unknown_login"] = True
         return redirect(url_for("auth.no_plan"))
 
-    refresh_from_register(person, claims["pid"])
+    registered = refresh_from_register(person, claims["pid"])
+    if registered is not None:  # a register that is down changes no one's access
+        follow_register_guardianships(person, registered.parental_responsibility_for)
     login_user(person)
     login_sessions.begin(person, request.headers.get("User-Agent", ""), provider_sid=claims.get("sid"))
     person.last_login_at = utcnow()
+    if turned_16_and_not_yet_told(person, today_in_oslo()):
+        flash(_("Du har fylt 16 år. Nå er det bare du som bestemmer hvem som kan se planen din. "
+                "De foresatte dine ser den ikke lenger."))
+        person.told_plan_is_theirs_at = utcnow()
     if not person.preferred_locale:
         person.preferred_locale = locale_from_id_porten(claims.get("locale"))
     db.session.commit()

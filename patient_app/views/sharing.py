@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from patient_app import queries
-from patient_app.access import Part, membership_is_active, plan_part, today_in_oslo
+from patient_app.access import Part, manages_sharing, membership_is_active, plan_part, today_in_oslo
 from patient_app.rate_limits import GRANT, limited
 from patient_app.forms.sharing import GrantForm
 from patient_app.population_register import RegisterUnavailable, look_up
@@ -30,7 +30,13 @@ def index(access):
         coordinators=[m for m in active if m.role.value == "coordinator"],
         participants=[p for p in queries.participants(access) if not p.is_coordinator],
         events=queries.grant_events(access),
+        manages=manages_sharing(access, today),
     )
+
+def _refuse_unless_managing(access) -> None:
+    """A child under 16 sees who has access, but the grant and withdraw pages are their guardians'."""
+    if not manages_sharing(access, today_in_oslo()):
+        abort(404)
 
 def _grant_form(access) -> GrantForm:
     return GrantForm(owner_number_check=lambda number: is_number_of(access.plan.owner, number), today=today_in_oslo())
@@ -56,6 +62,7 @@ def _registered_person(form: GrantForm):
 @plan_part(Part.SHARING)
 def new(access):
     """Type the number; the register's name is shown for the patient to confirm, nothing is saved yet."""
+    _refuse_unless_managing(access)
     form = _grant_form(access)
     if form.validate_on_submit() and (person := _registered_person(form)) is not None:
         return render_template("views/sharing/confirm-grant.html", access=access, form=form, person=person)
@@ -65,6 +72,7 @@ def new(access):
 @plan_part(Part.SHARING)
 @limited(GRANT)
 def confirm_new(access):
+    _refuse_unless_managing(access)
     form = _grant_form(access)
     if not form.validate_on_submit():
         return render_template("views/sharing/new.html", access=access, form=form), 400
@@ -81,6 +89,7 @@ def confirm_new(access):
 @bp.route("/plan/<uuid:plan_id>/sharing/<uuid:membership_id>/withdraw", methods=["GET", "POST"])
 @plan_part(Part.SHARING)
 def withdraw_access(access, membership_id: uuid.UUID):
+    _refuse_unless_managing(access)
     membership = queries.relative_membership(access, membership_id)
     if membership is None or membership.revoked_at is not None:
         abort(404)

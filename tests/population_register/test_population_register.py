@@ -90,3 +90,78 @@ def test_login_takes_the_name_from_the_register_and_works_without_it(tmp_path_fa
 
         assert landed.status_code == 200 and "/plan/" in landed.url
         assert stored_name(app, "patient") == name_after_login
+
+
+def test_at_16_the_young_person_is_told_once_that_the_plan_is_theirs_alone(tmp_path_factory):
+    """The register says the person was born 16 years ago today; their plan had guardians."""
+    from patient_app.access import today_in_oslo
+    from patient_app.models import Membership, Plan, Role
+    from tests.views.test_authorization_matrix import synthetic_number_born, years_ago
+
+    pid = synthetic_number_born(years_ago(16, today_in_oslo()))
+    with app_on_new_database(tmp_path_factory) as app:
+        with app.app_context():
+            young = Person(name="Ung Person", pid_hash=hash_pid(pid, app.config["PID_HASH_KEY"]),
+                           birth_date=years_ago(16, today_in_oslo()))
+            plan = Plan(owner=young, next_review=today_in_oslo())
+            db.session.add_all([young, plan])
+            db.session.flush()
+            mother = db.session.scalar(select(Person).where(
+                Person.pid_hash == hash_pid(demo_person("guardian1").pid, app.config["PID_HASH_KEY"])))
+            db.session.add_all([Membership(plan_id=plan.id, person_id=young.id, role=Role.OWNER),
+                                Membership(plan_id=plan.id, person_id=mother.id, role=Role.GUARDIAN)])
+            db.session.commit()
+        with live_system(app.config["SQLALCHEMY_DATABASE_URI"]) as (app_url, _, _):
+            def log_in():
+                user = HttpUser(app_url)
+                to_app = user.pick_person(user.start_login(), pid)
+                return user.page(user.http.get(to_app.headers["Location"]))
+
+            first, second = log_in(), log_in()
+            adult_without_guardians = HttpUser(app_url).page(HttpUser(app_url).login_as("patient"))
+
+    told = "Du har fylt 16 år. Nå er det bare du som bestemmer hvem som kan se planen din."
+    assert told in first.get_text()
+    assert told not in second.get_text(), "told once, not at every login"
+    assert told not in adult_without_guardians.get_text()
+
+
+def guardian_memberships(app, plan_owner_key: str) -> dict[str, bool]:
+    """The names of the guardians on record for the plan, and whether each is in force (not revoked)."""
+    from patient_app.models import Membership, Plan, Role
+
+    owner_hash = hash_pid(demo_person(plan_owner_key).pid, app.config["PID_HASH_KEY"])
+    with app.app_context():
+        plan = db.session.scalar(select(Plan).join(Person, Plan.owner_id == Person.id).where(Person.pid_hash == owner_hash))
+        memberships = db.session.scalars(select(Membership).where(Membership.plan_id == plan.id,
+                                                                  Membership.role == Role.GUARDIAN)).all()
+        return {m.person.name: m.revoked_at is None for m in memberships}
+
+
+@pytest.mark.parametrize("register_up", [True, False])
+def test_guardianships_follow_the_register_at_the_guardians_login(tmp_path_factory, register_up):
+    """Jonas's guardianship was removed by hand and Anders was made guardian by hand; the
+    register says Marte and Jonas. With the register down, nothing changes."""
+    from patient_app.models import Membership, Plan, Role
+
+    with app_on_new_database(tmp_path_factory) as app:
+        key = app.config["PID_HASH_KEY"]
+        with app.app_context():
+            def person(k):
+                return db.session.scalar(select(Person).where(Person.pid_hash == hash_pid(demo_person(k).pid, key)))
+
+            emil_plan = db.session.scalar(select(Plan).where(Plan.owner_id == person("child").id))
+            jonas = db.session.scalar(select(Membership).where(Membership.plan_id == emil_plan.id,
+                                                               Membership.person_id == person("guardian2").id))
+            db.session.delete(jonas)
+            db.session.add(Membership(plan_id=emil_plan.id, person_id=person("relative").id, role=Role.GUARDIAN))
+            db.session.commit()
+        before = guardian_memberships(app, "child")
+        assert before == {"Marte Strand": True, "Anders Holm": True}
+
+        with live_system(app.config["SQLALCHEMY_DATABASE_URI"], register_up=register_up) as (app_url, _, _):
+            HttpUser(app_url).login_as("guardian2")
+            HttpUser(app_url).login_as("relative")
+
+        expected = {"Marte Strand": True, "Jonas Strand": True, "Anders Holm": False} if register_up else before
+        assert guardian_memberships(app, "child") == expected

@@ -54,9 +54,10 @@ EXPECTED_PARTS = {
     "relative_messages": {Part.OVERVIEW, Part.MESSAGES},
     "relative_expired": frozenset(),
     "relative_withdrawn": frozenset(),
-    "guardian": ALL - {Part.SHARING},
-    "guardian_child_13_hidden_item": ALL - {Part.SHARING},
-    "guardian_child_turns_16_tomorrow": ALL - {Part.SHARING},
+    # Till the child is 16 the guardians decide who else sees the plan (SHARING included).
+    "guardian": ALL,
+    "guardian_child_13_hidden_item": ALL,
+    "guardian_child_turns_16_tomorrow": ALL,
     "guardian_child_turns_16_today": frozenset(),
     "coordinator_of_this_plan": ALL - {Part.SHARING, Part.ACCESS_LOG, Part.CALENDAR},
     "coordinator_of_another_plan": frozenset(),
@@ -181,6 +182,11 @@ def build_world(app) -> World:
     member(teen, people["guardian_child_13_hidden_item"], Role.GUARDIAN)
     member(turning_16, people["guardian_child_turns_16_today"], Role.GUARDIAN)
     member(turning_16_tomorrow, people["guardian_child_turns_16_tomorrow"], Role.GUARDIAN)
+    # Someone the guardians gave access to each child's plan: the withdraw page has a grant to show.
+    family_friend = person("Familievenn")
+    session.flush()
+    for plan in (child, teen, turning_16, turning_16_tomorrow):
+        member(plan, family_friend, Role.RELATIVE, [Scope.MEETINGS_AND_CONTACTS])
     member(adult, people["coordinator_of_this_plan"], Role.COORDINATOR)
     member(other, people["coordinator_of_another_plan"], Role.COORDINATOR)
     session.flush()
@@ -430,3 +436,63 @@ def test_each_roles_capabilities_are_as_written_here(world):
             found[role] = access and (access.may_keep_offline, access.may_use_crisis_shortcut,
                                       access.writes_as_coordinator, access.may_hide_from_guardians)
     assert found == EXPECTED_CAPABILITIES
+
+
+def test_a_child_under_16_sees_who_has_access_but_cannot_grant_change_or_withdraw(fresh_browser):
+    """Row: the child (10) trying to share. The page says who decides; every way to change it is refused."""
+    from patient_app.models import GrantEvent
+    from tests.views.conftest import person_by_key, plan_of
+
+    app = fresh_browser.app
+    plan = plan_of(app, "child")
+    with app.app_context():  # someone with access, so there is something to try to withdraw
+        relative = Membership(plan_id=plan.id, person_id=person_by_key(app, "relative").id, role=Role.RELATIVE,
+                              scopes=Scope.MEETINGS_AND_CONTACTS.value)
+        db.session.add(relative)
+        db.session.commit()
+        relative_id = relative.public_id
+    fresh_browser.login_as("child")
+    base = f"/plan/{plan.public_id}/sharing"
+
+    page = fresh_browser.get(base)
+    intro = page.select_one("p.intro").get_text()
+    assert "Du er under 16 år. Derfor er det de foresatte dine som bestemmer" in intro
+    guardians = page.select_one("section[aria-labelledby=guardians-heading]").get_text()
+    assert "Marte Strand" in guardians and "Jonas Strand" in guardians
+    assert not page.select(f"a[href^='{base}/']"), "no way to grant or withdraw may be offered"
+
+    token = page.select_one("input[name=csrf_token]")["value"] if page.select_one("input[name=csrf_token]") else ""
+    tries = [("GET", base + "/new", {}), ("POST", base + "/new", {"national_id": "01886010733", "what": "whole_plan"}),
+             ("POST", base + "/new/confirm", {"national_id": "01886010733", "what": "whole_plan"}),
+             ("GET", f"{base}/{relative_id}/withdraw", {}), ("POST", f"{base}/{relative_id}/withdraw", {})]
+    for method, url, data in tries:
+        response = fresh_browser.client.open(url, method=method, data=data | {"csrf_token": token})
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code} to the child"
+    with app.app_context():
+        assert db.session.scalar(select(func.count(GrantEvent.id))) == 0
+        assert db.session.scalar(select(Membership.revoked_at).where(Membership.public_id == relative_id)) is None
+
+
+def test_a_guardian_manages_the_childs_sharing_and_the_other_guardian_sees_each_change(fresh_app):
+    """Row: guardian managing a child's sharing. Each change names who made it, for the other guardian too."""
+    from tests.views.conftest import plan_of
+
+    plan = plan_of(fresh_app, "child")
+    base = f"/plan/{plan.public_id}/sharing"
+    mother, father = Browser(fresh_app, fresh_app.test_client()), Browser(fresh_app, fresh_app.test_client())
+    mother.login_as("guardian1")
+    father.login_as("guardian2")
+
+    page = mother.get(base)
+    assert "Til Emil fyller 16 år, er det dere foresatte som bestemmer" in page.select_one("p.intro").get_text()
+    form = mother.get(base + "/new")
+    confirm = mother.parse(mother.submit(form, "main form", {"national_id": "01886010733", "what": "meetings_and_contacts"}))
+    assert confirm.h1.get_text(strip=True) == "Er dette Berit Holm?"
+    assert mother.submit(confirm, "main form").status_code == 302
+
+    history = father.get(base).select_one("section[aria-labelledby=history-heading]").get_text()
+    assert "Marte Strand ga Berit Holm tilgang" in history
+    withdraw_link = father.get(base).select_one(f"a[href^='{base}/'][href$='/withdraw']")["href"]
+    assert father.submit(father.get(withdraw_link), "main form").status_code == 302
+    history = mother.get(base).select_one("section[aria-labelledby=history-heading]").get_text()
+    assert "Jonas Strand" in history and "Berit Holm" in history
