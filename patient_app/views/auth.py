@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from authlib.common.errors import AuthlibBaseError
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from requests import RequestException
 
@@ -139,15 +139,6 @@ def signed_out_here():
     # Clear what the browser holds about this person: cookies, caches, storage.
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
-
-
-@bp.post("/sessions/end-others")
-@signed_in
-def end_other_sessions():
-    ended = login_sessions.end_others(current_user)
-    flash(ngettext("Du er logget ut på %(num)d annen enhet.", "Du er logget ut på %(num)d andre enheter.", ended)
-          if ended else _("Du var ikke logget inn på andre enheter."))
-    return redirect(url_for("pwa.settings") + "#login-sessions-heading")
 
 
 @bp.post("/keep-alive")

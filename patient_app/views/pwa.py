@@ -23,7 +23,6 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_babel import force_locale, get_locale, gettext as _
 from flask_login import current_user
 
-from patient_app import login_sessions
 from patient_app.access import Part, PlanAccess, accessible_plans, public, signed_in
 
 bp = Blueprint("pwa", __name__)
@@ -204,19 +203,7 @@ def queueable_paths() -> list[str]:
     return sorted(patterns)
 
 
-# --- Signed in: settings, and the crisis-plan shortcut --------------------------------
-
-
-@bp.get("/settings")
-@signed_in
-def settings():
-    accesses = accessible_plans(current_user)
-    keepable = [kept for kept in (offline_keeping(access) for access in accesses) if kept]
-    calendars = [access for access in accesses if access.may_view(Part.CALENDAR)]
-    return render_template(
-        "views/settings/index.html", keepable=keepable, calendars=calendars,
-        login_sessions=login_sessions.active_for(current_user), this_session=login_sessions.current(),
-    )
+# --- Signed in: the crisis-plan shortcut --------------------------------
 
 
 @bp.get("/crisis-plan")
