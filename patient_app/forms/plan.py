@@ -92,7 +92,7 @@ class DecisionForm(FlaskForm):
     hidden_from_guardians = hidden_from_guardians_field()
 
 
-class PlanDetailsForm(FlaskForm):
+class AboutThisPlanForm(FlaskForm):
     period_start = FriendlyDateField(_l("Planen gjelder fra"), validators=[Optional()])
     period_end = FriendlyDateField(
         _l("Planen gjelder til"),

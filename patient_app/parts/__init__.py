@@ -5,7 +5,7 @@ item is shown, and how items are added and changed.
 Each part is a module here (goals.py, measures.py, decisions.py, meetings.py,
 contacts.py, crisis_plan.py, about.py, proposals.py). Views turn a form into values and
 call these; only these write plan items, each write with its history entry in the same
-transaction (patient_app/history.py). The history page (views/history.py) and the
+transaction (patient_app/history.py). The history page (views/changes.py) and the
 queries (queries.plan_changes) read the declarations through ``ITEM_TYPES``.
 """
 

@@ -28,6 +28,6 @@ PLAN = ItemType(
 )
 
 
-def change_plan_details(access: PlanAccess, values: dict[str, Any]) -> None:
+def change_about_this_plan(access: PlanAccess, values: dict[str, Any]) -> None:
     change_item(access, PLAN, access.plan, values)
     db.session.commit()

@@ -70,6 +70,8 @@ def webcal(address: str) -> str:
     return "webcal://" + address.split("://", 1)[1]
 
 
+# The one Norwegian path, kept: these addresses already sit in people's calendar apps, and a
+# new path would silently stop every subscription (the English paths are only ever links).
 @bp.get("/kalender/<token>.ics")
 @calendar_token
 @limited(CALENDAR_FEED)

@@ -19,7 +19,7 @@ from patient_app.models import DecisionStatus, GoalStatus, PlanChange
 from patient_app.parts import ITEM_TYPES
 from patient_app.templating import long_date, long_datetime
 
-bp = Blueprint("history", __name__)
+bp = Blueprint("changes", __name__)
 
 
 def _tracked(change: PlanChange):
