@@ -261,11 +261,16 @@ def pytest_configure(config):
     logging.getLogger().addHandler(_LOG_RECORDS)
 
 
-def pytest_sessionfinish(session, exitstatus):
+def privacy_leaks(texts: list[str]) -> list[tuple[str, str]]:
+    """(what leaked, the log text) for every demo identity number or health text in ``texts``."""
     from patient_app.demo.people import DEMO_PEOPLE
 
     secrets_in_logs = [p.pid for p in DEMO_PEOPLE] + SENSITIVE_TEXTS
-    leaks = [(s, text) for text in _LOG_RECORDS.texts for s in secrets_in_logs if s in text]
+    return [(s, text) for text in texts for s in secrets_in_logs if s in text]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    leaks = privacy_leaks(_LOG_RECORDS.texts)
     if leaks:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         reporter.write_line(f"PRIVACY: {len(leaks)} log records hold an identity number or a health detail:", red=True)

@@ -112,3 +112,13 @@ def test_production_with_private_key_jwt_needs_the_key_not_a_secret():
     app = create_app(production(OIDC_CLIENT_SECRET="", OIDC_CLIENT_AUTH_METHOD="private_key_jwt",
                                 OIDC_CLIENT_KEY=json.dumps(key)))
     assert app.config["OIDC_CLIENT_AUTH_METHOD"] == "private_key_jwt"
+
+
+def test_the_log_privacy_scan_catches_an_identity_number_and_a_health_text():
+    """tests/conftest.py fails the whole run on a leak; shown here on two made-up records."""
+    from patient_app.demo.people import demo_person
+    from tests.conftest import privacy_leaks
+
+    pid = demo_person("patient").pid
+    texts = ["auth: login refused", f"auth: login refused for {pid}", "messaging: body Jeg sover dårlig flere netter"]
+    assert [secret for secret, _text in privacy_leaks(texts)] == [pid, "Jeg sover dårlig flere netter"]

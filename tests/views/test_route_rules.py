@@ -42,16 +42,30 @@ def app_rules(app):
     return [rule for rule in app.url_map.iter_rules()]
 
 
-def test_every_view_declares_its_access_rule(app):
-    missing = [
+def views_without_access_rule(app) -> list[str]:
+    return [
         rule.endpoint
         for rule in app_rules(app)
         if rule.endpoint != "static" and not hasattr(app.view_functions[rule.endpoint], "access_rule")
     ]
+
+
+def test_every_view_declares_its_access_rule(app):
+    missing = views_without_access_rule(app)
     assert not missing, (
         "These views have no access rule. Decorate them with public, signed_in or plan_part "
         f"from patient_app.access: {missing}"
     )
+
+
+def test_the_access_rule_check_catches_a_view_that_asks_nobody(app):
+    """The check above, shown a view added the way a hurried change would add it."""
+    from patient_app import create_app
+    from tests.conftest import TEST_CONFIG
+
+    probe = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    probe.add_url_rule("/plan/<uuid:plan_id>/undecorated", "undecorated", lambda plan_id: "plan data")
+    assert views_without_access_rule(probe) == ["undecorated"]
 
 
 def test_only_the_known_public_views_are_public(app):
@@ -125,15 +139,32 @@ def test_every_non_public_route_requires_login(app, client, method):
 CSRF_EXEMPT_ENDPOINTS = {"provider_logout.backchannel_logout"}
 
 
-def test_state_changing_routes_refuse_requests_without_a_csrf_token(app):
+def posts_accepted_without_a_csrf_token(app) -> list[str]:
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    for rule in app_rules(app):
-        if rule.endpoint in CSRF_EXEMPT_ENDPOINTS:
-            continue
-        for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
-            response = client.open(fill(rule, "00000000-0000-4000-8000-000000000000"), method=method)
-            assert response.status_code == 400, f"{method} {rule.rule} accepted a request without a CSRF token"
+    return [
+        f"{method} {rule.rule}"
+        for rule in app_rules(app)
+        if rule.endpoint not in CSRF_EXEMPT_ENDPOINTS
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"})
+        if client.open(fill(rule, "00000000-0000-4000-8000-000000000000"), method=method).status_code != 400
+    ]
+
+
+def test_state_changing_routes_refuse_requests_without_a_csrf_token(app):
+    assert not posts_accepted_without_a_csrf_token(app), "these accepted a request without a CSRF token"
+
+
+def test_the_csrf_check_catches_a_form_route_that_skips_the_token():
+    """The check above, shown a route that forgot the token."""
+    from patient_app import create_app
+    from patient_app.access import public
+    from patient_app.extensions import csrf
+    from tests.conftest import TEST_CONFIG
+
+    probe = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    probe.add_url_rule("/unguarded", "unguarded", csrf.exempt(public(lambda: "changed")), methods=["POST"])
+    assert posts_accepted_without_a_csrf_token(probe) == ["POST /unguarded"]
 
 
 def untyped_ids(rules) -> list[str]:
