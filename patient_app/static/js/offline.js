@@ -34,8 +34,10 @@ if (again) {
 
 // Messages written without network: shown here until they are sent.
 const waiting = document.querySelector("[data-offline-waiting]");
+let shown = 0; // messages this page said were waiting
 
 function showWaiting(items) {
+  shown = items.length;
   const list = waiting.querySelector("[data-offline-waiting-items]");
   list.replaceChildren(
     ...items.map((item) => {
@@ -50,17 +52,28 @@ function showWaiting(items) {
   waiting.hidden = items.length === 0;
 }
 
+async function sendAndReport() {
+  try {
+    const answer = await ask({ type: MESSAGE.SEND_WAITING });
+    // The worker's background sync may have sent them a moment before this page asked:
+    // then nothing is left to send, and what this page showed has been sent all the same.
+    const left = (answer.waiting || []).length;
+    if (answer.sent || (shown > 0 && left === 0)) {
+      waiting.querySelector("[data-offline-waiting-status]").textContent = waiting.dataset.textSent;
+      waiting.querySelector("[data-offline-waiting-items]").replaceChildren();
+      shown = 0;
+    }
+  } catch (error) {
+    /* the next try, or the next page, will send them */
+  }
+}
+
 if (waiting) {
   ask({ type: MESSAGE.WAITING }).then((answer) => showWaiting(answer.waiting || [])).catch(() => undefined);
-  window.addEventListener("online", async () => {
-    try {
-      const answer = await ask({ type: MESSAGE.SEND_WAITING });
-      if (answer.sent) {
-        waiting.querySelector("[data-offline-waiting-status]").textContent = waiting.dataset.textSent;
-        waiting.querySelector("[data-offline-waiting-items]").replaceChildren();
-      }
-    } catch (error) {
-      /* the next page will try */
-    }
-  });
+  window.addEventListener("online", sendAndReport);
+  // The "online" event can come before the network carries anything: keep trying, gently,
+  // while something this page showed is still waiting.
+  setInterval(() => {
+    if (shown > 0 && navigator.onLine) sendAndReport();
+  }, 3000);
 }
