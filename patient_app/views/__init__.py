@@ -16,6 +16,7 @@ JOURNEYS = (
     "history",
     "meetings",
     "messages",
+    "municipality",
     "notifications",
     "overview",
     "plan",

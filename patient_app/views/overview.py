@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from patient_app.access import Part, accessible_plans, plan_part, signed_in
+from patient_app.access_municipality import administered_municipalities
 from patient_app import queries, whats_new
 
 bp = Blueprint("overview", __name__)
@@ -16,6 +17,9 @@ bp = Blueprint("overview", __name__)
 def choose_plan():
     """Straight to the only plan; a choice when the person may see several."""
     accesses = accessible_plans(current_user)
+    if not accesses and (administered := administered_municipalities(current_user)):
+        # Staff log in like everyone; an administrator without plans of their own starts at the unit's page.
+        return redirect(url_for("municipality.index", number=administered[0].number))
     if not accesses:
         return redirect(url_for("auth.no_plan"))
     if len(accesses) == 1:
