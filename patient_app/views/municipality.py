@@ -13,7 +13,7 @@ from patient_app.access_municipality import administers_municipality
 from patient_app.forms.municipality import CoordinatorForm
 from patient_app.models import StaffRole
 from patient_app.municipalities import add_staff, end_staff_role, has_active_role
-from patient_app.population_register import RegisterUnavailable, look_up
+from patient_app.views._register import registered_person
 
 bp = Blueprint("municipality", __name__)
 
@@ -22,20 +22,6 @@ bp = Blueprint("municipality", __name__)
 @administers_municipality
 def index(access):
     return render_template("views/municipality/index.html", admin=access, coordinators=queries.coordinators(access))
-
-
-def _registered_person(form: CoordinatorForm):
-    """The register's entry for the number typed, or None with the reason added at the field."""
-    try:
-        entry = look_up(form.national_id.data)
-    except RegisterUnavailable:
-        form.national_id.errors.append(_("Folkeregisteret svarer ikke akkurat nå, så vi kan ikke se hvem "
-                                         "fødselsnummeret tilhører. Ingenting er lagret. Prøv igjen om litt."))
-        return None
-    if entry is None:
-        form.national_id.errors.append(_("Vi fant ingen person med dette fødselsnummeret i Folkeregisteret. "
-                                         "Sjekk at du har skrevet alle 11 sifrene riktig."))
-    return entry
 
 
 def _already_coordinator(access, form: CoordinatorForm, name: str) -> bool:
@@ -55,7 +41,7 @@ def _new_page(access, form: CoordinatorForm, status: int = 200):
 def new_coordinator(access):
     """Type the number; the register's name is shown to confirm, nothing is saved yet."""
     form = CoordinatorForm()
-    if form.validate_on_submit() and (person := _registered_person(form)) is not None \
+    if form.validate_on_submit() and (person := registered_person(form.national_id)) is not None \
             and not _already_coordinator(access, form, person.name):
         return render_template("views/municipality/confirm-coordinator.html", admin=access, form=form, person=person)
     return _new_page(access, form, 400 if form.errors else 200)
@@ -70,7 +56,7 @@ def confirm_new_coordinator(access):
     if "change" in request.form:
         return _new_page(access, form)
     # Asked again, not taken from the page: the name saved is the register's.
-    person = _registered_person(form)
+    person = registered_person(form.national_id)
     if person is None:
         return _new_page(access, form, 400)
     added = add_staff(access.municipality, form.national_id.data, person.name, StaffRole.COORDINATOR, current_user)[1]
