@@ -171,3 +171,47 @@ def test_add_administrator_needs_a_name_when_the_register_cannot_answer(fresh_ap
     assert with_name.exit_code == 0 and "Berit Holm is now an administrator of Nordby kommune." in with_name.output
     assert unknown.exit_code != 0 and "No municipality numbered '1234'" in unknown.output
     assert invalid.exit_code != 0 and "That identity number is not valid" in invalid.output
+
+
+def test_the_page_scans_reach_every_page_of_the_administrator(seeded_app):
+    """The plain-language test and the browser scans find pages in the URL map and open them as
+    the demo administrator: each of the municipality's GET pages must open for her, not 404."""
+    from tests.views.pages import render
+
+    rendered = {page.endpoint for page, _html in render(seeded_app, "administrator")}
+
+    assert {"municipality.index", "municipality.new_coordinator", "municipality.end_coordinator"} <= rendered
+
+
+def test_the_page_costs_the_same_queries_with_2_and_40_coordinators(fresh_browser):
+    """Who added and ended each role comes with the list, not a query per row."""
+    from patient_app.models import Person
+    from patient_app.models._base import utcnow
+    from tests.statements import recorded_statements
+
+    app = fresh_browser.app
+    fresh_browser.login_as("administrator")
+
+    def queries_for_page() -> int:
+        with app.app_context():
+            engine = db.engine
+        with recorded_statements(engine) as statements:
+            fresh_browser.get(BASE)
+        return len(statements)
+
+    fresh_browser.get(BASE)  # the session's first page writes what the login remembers
+    small = queries_for_page()
+    with app.app_context():
+        municipality_id = db.session.scalar(select(StaffMembership.municipality_id))
+        for n in range(40):
+            # Each added and ended by someone else, so no row finds its people already loaded.
+            person, adder, ender = (Person(name=f"{what} {n}", pid_hash=f"budget-{what}-{n}")
+                                    for what in ("Koordinator", "Administrator", "Avslutter"))
+            db.session.add_all([person, adder, ender])
+            db.session.flush()
+            db.session.add(StaffMembership(municipality_id=municipality_id, person_id=person.id, role=StaffRole.COORDINATOR,
+                                           added_by_id=adder.id, ended_by_id=ender.id if n % 2 else None,
+                                           ended_at=utcnow() if n % 2 else None))
+        db.session.commit()
+
+    assert queries_for_page() == small
