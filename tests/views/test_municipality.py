@@ -215,3 +215,21 @@ def test_the_page_costs_the_same_queries_with_2_and_40_coordinators(fresh_browse
         db.session.commit()
 
     assert queries_for_page() == small
+
+
+def test_an_administrator_who_also_coordinates_plans_chooses_between_them_and_the_municipality(fresh_browser):
+    """Lise Aasen coordinates both demo plans; made an administrator too, her start page offers all three."""
+    app = fresh_browser.app
+    with app.app_context():
+        municipality_id = db.session.scalar(select(StaffMembership.municipality_id))
+        db.session.add(StaffMembership(municipality_id=municipality_id, role=StaffRole.ADMINISTRATOR,
+                                       person_id=person_by_key(app, "coordinator").id))
+        db.session.commit()
+    fresh_browser.login_as("coordinator")
+
+    page = fresh_browser.get("/plans")
+
+    choices = [text(card) for card in page.select("main li.card")]
+    assert choices[-1] == "Koordinatorene i Nordby kommune Du er administrator i den koordinerende enheten."
+    assert page.select_one(f"main a[href='{BASE}']") is not None
+    assert len(choices) == 3
