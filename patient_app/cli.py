@@ -27,9 +27,11 @@ def upgrade_database() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from patient_app import municipality_commands
     from patient_app.notify import commands as push_commands
 
     push_commands.register(app)  # vapid-keys, push-worker, send-reminders
+    municipality_commands.register(app)  # add-municipality, add-administrator
 
     @app.cli.command("db-upgrade")
     def db_upgrade_command():

@@ -32,6 +32,7 @@ DEMO_PEOPLE = (
     DemoPerson("guardian1", "Marte Strand", dt.date(1988, 9, 21), "mor til Emil", 103),
     DemoPerson("guardian2", "Jonas Strand", dt.date(1986, 11, 30), "far til Emil", 104),
     DemoPerson("coordinator", "Lise Aasen", dt.date(1979, 4, 17), "koordinator i kommunen", 105),
+    DemoPerson("administrator", "Hanne Vik", dt.date(1975, 8, 9), "administrator i koordinerende enhet", 100),
 )
 
 

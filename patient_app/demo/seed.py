@@ -31,6 +31,7 @@ from patient_app.models import (
     ServiceDecision,
     hash_pid,
 )
+from patient_app.demo.municipality import add_demo_municipality, remove_demo_municipality
 from patient_app.demo.people import DEMO_PEOPLE, demo_person
 from patient_app.times import OSLO
 
@@ -63,6 +64,8 @@ def seed_demo(reset: bool = False) -> bool:
     db.session.flush()
     _adult_plan(people)
     _child_plan(people)
+    add_demo_municipality(people, db.session.scalars(select(Plan).where(Plan.owner_id.in_(
+        [people["patient"].id, people["child"].id]))).all())
     _demo_messages(people)
     db.session.commit()
     return True
@@ -77,6 +80,7 @@ def _remove_demo(key: str) -> None:
     meeting_ids = db.session.scalars(select(Meeting.id).where(Meeting.plan_id.in_(plan_ids))).all()
     crisis_ids = db.session.scalars(select(CrisisPlan.id).where(CrisisPlan.plan_id.in_(plan_ids))).all()
     _remove_demo_messages(plan_ids)
+    remove_demo_municipality()
     db.session.execute(delete(meeting_invitee).where(meeting_invitee.c.meeting_id.in_(meeting_ids)))
     db.session.execute(delete(Minutes).where(Minutes.meeting_id.in_(meeting_ids)))
     db.session.execute(delete(CrisisContact).where(CrisisContact.crisis_plan_id.in_(crisis_ids)))

@@ -5,6 +5,7 @@ from patient_app.models.calendar import CalendarFeed
 from patient_app.models.crisis import CrisisContact, CrisisPlan
 from patient_app.models.history import PlanChange, PlanVisit
 from patient_app.models.meetings import Meeting, Minutes, meeting_invitee
+from patient_app.models.municipalities import CoordinatingUnit, Municipality, StaffMembership, StaffRole
 from patient_app.models.messages import Message, MessageThread, ThreadReadMark
 from patient_app.models.people import Person, hash_pid
 from patient_app.models.sessions import LoginSession, SeenLogoutToken
@@ -32,6 +33,7 @@ __all__ = [
     "AccessLogEntry",
     "CalendarFeed",
     "Consent",
+    "CoordinatingUnit",
     "GrantAction",
     "GrantEvent",
     "CrisisContact",
@@ -47,6 +49,7 @@ __all__ = [
     "Message",
     "MessageThread",
     "Minutes",
+    "Municipality",
     "NotificationCategory",
     "NotificationKind",
     "NotificationPreference",
@@ -63,6 +66,8 @@ __all__ = [
     "Role",
     "Scope",
     "SentReminder",
+    "StaffMembership",
+    "StaffRole",
     "ServiceDecision",
     "ThreadReadMark",
     "hash_pid",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from patient_app.database import Base
 from patient_app.models._base import PublicIdMixin, UTCDateTime, utcnow
+from patient_app.models.municipalities import Municipality
 from patient_app.models.people import Person
 
 
@@ -19,6 +20,9 @@ class Plan(PublicIdMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    # The municipality whose coordinating unit answers for the plan; None for plans made
+    # before municipalities were recorded (docs/domain.md, Municipalities and their staff).
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     # a) goals live in Goal; strengths and needs in the person's own words
     strengths: Mapped[str] = mapped_column(Text, default="")
     needs: Mapped[str] = mapped_column(Text, default="")
@@ -35,6 +39,7 @@ class Plan(PublicIdMixin, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[Person] = relationship(lazy="joined")
+    municipality: Mapped["Municipality | None"] = relationship()
 
 
 class GoalStatus(enum.StrEnum):

@@ -9,6 +9,7 @@ One module per kind of reading; every function is reachable as ``queries.<name>`
 from patient_app.queries._statements import item_of_plan
 from patient_app.queries.changes import newest_change_id, plan_changes
 from patient_app.queries.coordinator import coordinator_summaries, waiting_proposals_by_plan
+from patient_app.queries.municipality import active_coordinator, coordinating_unit, coordinators
 from patient_app.queries.messages import message_thread, message_threads, unread_message_count
 from patient_app.queries.plan import (
     consents,
@@ -31,7 +32,8 @@ from patient_app.queries.proposals import proposal, proposals
 from patient_app.queries.sharing import access_log, grant_events, memberships_of_plan, relative_membership
 
 __all__ = [
-    "access_log", "consents", "coordinator", "coordinator_summaries", "crisis_plan", "goals_with_steps",
+    "access_log", "active_coordinator", "consents", "coordinating_unit", "coordinator", "coordinator_summaries",
+    "coordinators", "crisis_plan", "goals_with_steps",
     "grant_events", "item_of_plan", "measures", "measures_now_and_other", "meeting", "meetings_since",
     "meetings_upcoming_and_past", "memberships_of_plan", "message_thread", "message_threads", "more_links",
     "newest_change_id", "next_meeting", "overview", "participants", "plan_changes", "proposal", "proposals",

@@ -16,6 +16,7 @@ JOURNEYS = (
     "health",
     "meetings",
     "messages",
+    "municipality",
     "notifications",
     "overview",
     "plan",

@@ -13,4 +13,5 @@ bp = Blueprint("contacts", __name__)
 @bp.get("/plan/<uuid:plan_id>/contacts")
 @plan_part(Part.CONTACTS)
 def index(access):
-    return render_template("views/contacts/index.html", access=access, participants=queries.participants(access))
+    return render_template("views/contacts/index.html", access=access, participants=queries.participants(access),
+                           unit=queries.coordinating_unit(access))

@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from patient_app.access import Part, accessible_plans, plan_part, signed_in
+from patient_app.access_municipality import administered_municipalities
 from patient_app import queries, whats_new
 
 bp = Blueprint("overview", __name__)
@@ -14,13 +15,17 @@ bp = Blueprint("overview", __name__)
 @bp.get("/plans")
 @signed_in
 def choose_plan():
-    """Straight to the only plan; a choice when the person may see several."""
+    """Straight to the only plan (or the only municipality one administers); a choice when
+    there are several. Staff log in like everyone, and start here too."""
     accesses = accessible_plans(current_user)
-    if not accesses:
+    administered = administered_municipalities(current_user)
+    if len(accesses) + len(administered) == 0:
         return redirect(url_for("auth.no_plan"))
-    if len(accesses) == 1:
+    if len(accesses) + len(administered) == 1:
+        if administered:
+            return redirect(url_for("municipality.index", number=administered[0].number))
         return redirect(url_for("overview.show", plan_id=accesses[0].plan.public_id))
-    return render_template("views/plans/choose.html", accesses=accesses)
+    return render_template("views/plans/choose.html", accesses=accesses, administered=administered)
 
 
 @bp.get("/plan/<uuid:plan_id>/")

@@ -11,7 +11,7 @@ from patient_app import queries
 from patient_app.access import Part, manages_sharing, membership_is_active, plan_part, today_in_oslo
 from patient_app.rate_limits import GRANT, limited
 from patient_app.forms.sharing import GrantForm
-from patient_app.population_register import RegisterUnavailable, look_up
+from patient_app.views._register import registered_person
 from patient_app.sharing import grant_relative, is_number_of, old_enough_for_access, withdraw
 
 bp = Blueprint("sharing", __name__)
@@ -43,17 +43,8 @@ def _grant_form(access) -> GrantForm:
 
 def _registered_person(form: GrantForm):
     """The register's entry for the number typed, or None with the reason added to the form."""
-    try:
-        entry = look_up(form.national_id.data)
-    except RegisterUnavailable:
-        # Shown at the number, the field it is about, and in the error summary.
-        form.national_id.errors.append(_("Folkeregisteret svarer ikke akkurat nå, så vi kan ikke se hvem "
-                                         "fødselsnummeret tilhører. Ingenting er lagret. Prøv igjen om litt."))
-        return None
-    if entry is None:
-        form.national_id.errors.append(_("Vi fant ingen person med dette fødselsnummeret i Folkeregisteret. "
-                                         "Sjekk at du har skrevet alle 11 sifrene riktig."))
-    elif not old_enough_for_access(entry.birth_date, today_in_oslo()):
+    entry = registered_person(form.national_id)
+    if entry is not None and not old_enough_for_access(entry.birth_date, today_in_oslo()):
         form.national_id.errors.append(_("Personen er under 18 år. Bare voksne kan få tilgang til planen din."))
         return None
     return entry

@@ -13,7 +13,7 @@ from playwright.sync_api import Error as PlaywrightError, Locator, Page, expect
 from patient_app.database import Base
 from patient_app.demo.people import demo_person
 from patient_app.extensions import db
-from patient_app.models import Meeting, Membership, Minutes, Person, Plan, Role, hash_pid
+from patient_app.models import Meeting, Membership, Minutes, Person, Plan, Role, StaffMembership, StaffRole, hash_pid
 
 # A phone held upright: roughly an iPhone 12 to 15, in CSS pixels.
 PHONE = {
@@ -149,6 +149,8 @@ STUB_PUSH_MANAGER = """
 # Pages behind these access rules are for the coordinator; everything else the
 # patient sees (or is told politely they may not).
 COORDINATOR_RULES = {"coordinator", "plan:coordinator"}
+# A municipality's own pages are for its administrators (the demo's Hanne Vik).
+ADMINISTRATOR_RULES = {"municipality_administrator"}
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ class AppPage:
 
     @property
     def viewer(self) -> str:
+        if self.access_rule in ADMINISTRATOR_RULES:
+            return "administrator"
         return "coordinator" if self.access_rule in COORDINATOR_RULES else "patient"
 
     @property
@@ -254,6 +258,11 @@ def plan_url_arguments(app, owner_key: str = "patient") -> dict:
         # A private calendar address: read by calendar apps, not a page (it answers text/calendar,
         # or a plain-text 404 as here); the page that makes one is /plan/<plan_id>/calendar.
         "token": "not-a-calendar-address-" + "0" * 20,
+        # The plan's municipality, and a coordinator on its staff (whose ending the administrator may confirm).
+        "number": plan.municipality and plan.municipality.number,
+        "staff_id": plan.municipality_id and db.session.scalar(
+            select(StaffMembership.public_id).where(StaffMembership.municipality_id == plan.municipality_id,
+                                                    StaffMembership.role == StaffRole.COORDINATOR)),
     }
     for name in argument_names(app) - set(values):
         values[name] = _first_in_plan(name, plan.id)

@@ -86,7 +86,7 @@ def scan(page, app_url, paths, axe_source, *, lang, theirs_only=False, reflow_wi
 
 
 # Each page as the person it is for; the patient's in every language.
-VIEWERS_AND_LANGUAGES = [("patient", "nb"), ("patient", "nn"), ("patient", "en"), ("coordinator", "nb")]
+VIEWERS_AND_LANGUAGES = [("patient", "nb"), ("patient", "nn"), ("patient", "en"), ("coordinator", "nb"), ("administrator", "nb")]
 
 
 @pytest.mark.parametrize("viewer, lang", VIEWERS_AND_LANGUAGES)

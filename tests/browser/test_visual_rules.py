@@ -30,7 +30,7 @@ WIDE = 1280
 SHOTS = ("/", "/sharing/new", "/messages", "/crisis-plan", "/settings/notifications", "/meetings/new")
 
 
-@pytest.mark.parametrize("viewer", ["patient", "coordinator"])
+@pytest.mark.parametrize("viewer", ["patient", "coordinator", "administrator"])
 def test_text_at_200_percent_on_a_wide_screen(signed_in, app_url, app_pages, artifacts, viewer):
     """At 320 px test_accessibility.py checks it in every language; here 1280 px, with screenshots
     at both widths for a person to look at (test-artifacts/zoom-200/)."""

@@ -15,6 +15,7 @@ ROLES = {
     "relative": ("relative", "patient"),
     "guardian": ("guardian1", "child"),
     "coordinator": ("coordinator", "patient"),
+    "administrator": ("administrator", "patient"),  # the patient's plan's municipality
     "logged out": (None, "patient"),
 }
 

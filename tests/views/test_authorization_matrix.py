@@ -27,8 +27,10 @@ from patient_app.models import (
     Goal,
     Measure,
     Meeting,
+    CoordinatingUnit,
     Membership,
     Message,
+    Municipality,
     MessageThread,
     Participant,
     Person,
@@ -36,6 +38,8 @@ from patient_app.models import (
     Role,
     Scope,
     ServiceDecision,
+    StaffMembership,
+    StaffRole,
 )
 from patient_app.models._base import utcnow
 from tests.conftest import TEST_CONFIG, _database_url
@@ -61,6 +65,10 @@ EXPECTED_PARTS = {
     "guardian_child_turns_16_today": frozenset(),
     "coordinator_of_this_plan": ALL - {Part.SHARING, Part.ACCESS_LOG, Part.CALENDAR},
     "coordinator_of_another_plan": frozenset(),
+    # Staff of the plan's municipality and of another (build_world): a staff role opens no plan.
+    "administrator_of_this_municipality": frozenset(),
+    "administrator_of_another_municipality": frozenset(),
+    "administrator_ended": frozenset(),
 }
 ROLES = list(EXPECTED_PARTS)
 
@@ -191,6 +199,8 @@ def build_world(app) -> World:
     member(other, people["coordinator_of_another_plan"], Role.COORDINATOR)
     session.flush()
 
+    add_municipalities(people, adult, other)
+
     hidden = Meeting(plan_id=teen.id, title="Skjult møte", starts_at=utcnow() + dt.timedelta(days=5), hidden_from_guardians=True)
     session.add(hidden)
     session.commit()
@@ -199,6 +209,28 @@ def build_world(app) -> World:
     plans.update(guardian=child, guardian_child_13_hidden_item=teen, guardian_child_turns_16_today=turning_16,
                  guardian_child_turns_16_tomorrow=turning_16_tomorrow)
     return World(app=app, people=people, plans=plans, hidden_meeting=hidden, items={})
+
+
+THIS_MUNICIPALITY, ANOTHER_MUNICIPALITY = "9990", "9991"  # fictional numbers
+
+
+def add_municipalities(people: dict, adult: Plan, other: Plan) -> None:
+    """The adult's plan in one municipality and the other patient's in another, each with an
+    administrator and a coordinator on its staff; the plan's coordinator is staff of the first."""
+    this = Municipality(number=THIS_MUNICIPALITY, name="Denne kommune", unit=CoordinatingUnit(name="Enheten her"))
+    another = Municipality(number=ANOTHER_MUNICIPALITY, name="Annen kommune", unit=CoordinatingUnit(name="Enheten der"))
+    db.session.add_all([this, another])
+    db.session.flush()
+    adult.municipality_id, other.municipality_id = this.id, another.id
+
+    def staff(municipality, who, role, **extra):
+        db.session.add(StaffMembership(municipality_id=municipality.id, person_id=who.id, role=role, **extra))
+
+    staff(this, people["administrator_of_this_municipality"], StaffRole.ADMINISTRATOR)
+    staff(this, people["administrator_ended"], StaffRole.ADMINISTRATOR, ended_at=utcnow())
+    staff(this, people["coordinator_of_this_plan"], StaffRole.COORDINATOR)
+    staff(another, people["administrator_of_another_municipality"], StaffRole.ADMINISTRATOR)
+    staff(another, people["coordinator_of_another_plan"], StaffRole.COORDINATOR)
 
 
 def item_ids(world: World, plan: Plan, role: str) -> dict:
@@ -422,6 +454,9 @@ EXPECTED_CAPABILITIES = {
     "guardian_child_turns_16_today": None,
     "coordinator_of_this_plan": (False, False, True, False),
     "coordinator_of_another_plan": None,
+    "administrator_of_this_municipality": None,
+    "administrator_of_another_municipality": None,
+    "administrator_ended": None,
 }
 
 
@@ -496,3 +531,104 @@ def test_a_guardian_manages_the_childs_sharing_and_the_other_guardian_sees_each_
     assert father.submit(father.get(withdraw_link), "main form").status_code == 302
     history = mother.get(base).select_one("section[aria-labelledby=history-heading]").get_text()
     assert "Jonas Strand" in history and "Berit Holm" in history
+
+
+# --- A municipality's own pages: its administrators only -----------------------------------
+# Written by hand like the table above. Anyone but an active administrator of the municipality
+# in the URL gets 404: its coordinators, another municipality's staff, patients, relatives.
+
+MUNICIPALITY_ROUTES = {
+    ("GET", "/municipality/<number>/"),
+    ("GET", "/municipality/<number>/coordinators/new"),
+    ("POST", "/municipality/<number>/coordinators/new"),
+    ("POST", "/municipality/<number>/coordinators/new/confirm"),
+    ("GET", "/municipality/<number>/coordinators/<uuid:staff_id>/end"),
+    ("POST", "/municipality/<number>/coordinators/<uuid:staff_id>/end"),
+}
+MUNICIPALITY_ADMINISTRATORS = {"administrator_of_this_municipality"}
+
+
+def municipality_routes(app) -> list[tuple[str, object]]:
+    return [(method, rule) for rule in app.url_map.iter_rules() if "number" in rule.arguments
+            for method in sorted(rule.methods & {"GET", "POST"})]
+
+
+def test_the_municipality_routes_are_the_ones_written_here(world):
+    assert {(method, rule.rule) for method, rule in municipality_routes(world.app)} == MUNICIPALITY_ROUTES
+    for _, rule in municipality_routes(world.app):
+        assert world.app.view_functions[rule.endpoint].access_rule == "municipality_administrator", rule.rule
+
+
+def staff_id(world: World, number: str) -> uuid.UUID:
+    """The public id of an active coordinator on the staff of the municipality with this number."""
+    with world.app.app_context():
+        return db.session.scalar(
+            select(StaffMembership.public_id).join(Municipality)
+            .where(Municipality.number == number, StaffMembership.role == StaffRole.COORDINATOR)
+        )
+
+
+def staff_changes(world: World) -> tuple:
+    with world.app.app_context():
+        return (db.session.scalar(select(func.count(StaffMembership.id))),
+                db.session.scalar(select(func.count(StaffMembership.ended_at))))
+
+
+def csrf_token(client) -> str:
+    """A valid token, so only the access policy can refuse a post (not the missing token's 400)."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get("/about-individual-plan").get_data(as_text=True), "html.parser")
+    return page.select_one("input[name=csrf_token]")["value"]
+
+
+def refused(response) -> bool:
+    return response.status_code == 404 or (
+        response.status_code == 302 and response.headers["Location"].startswith("/login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_municipality_route_for_every_role(world, role):
+    """Pages (and their htmx requests) for everyone; posts only for those refused, so nothing
+    in the shared world changes, and the count of staff roles proves it."""
+    client = world.app.test_client()
+    if world.people[role] is not None:
+        Browser(world.app, client).login_as_person(world.people[role])
+    ids = {"number": THIS_MUNICIPALITY, "staff_id": staff_id(world, THIS_MUNICIPALITY)}
+    allowed = role in MUNICIPALITY_ADMINISTRATORS
+    form = {"national_id": "01886010733", "csrf_token": csrf_token(client)}
+    before = staff_changes(world)
+    wrong = []
+    for method, rule in municipality_routes(world.app):
+        if method == "POST" and allowed:
+            continue
+        url = url_for_rule(rule, ids)
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.open(url, method=method, headers=headers, data=form)
+            # 401 is the answer to an htmx request without a login (it tells htmx to go to the login).
+            if (response.status_code < 400 and not refused(response)) != allowed:
+                wrong.append(f"{role} {method} {url} {headers or ''} -> {response.status_code}")
+    assert not wrong, "The municipality policy and the expected table disagree:\n" + "\n".join(wrong)
+    assert staff_changes(world) == before
+
+
+def test_an_administrator_reaches_nothing_of_another_municipality(world):
+    """Another municipality's number, or its coordinator's id under one's own number: 404 everywhere."""
+    client = world.app.test_client()
+    Browser(world.app, client).login_as_person(world.people["administrator_of_this_municipality"])
+    form = {"national_id": "01886010733", "csrf_token": csrf_token(client)}
+    before = staff_changes(world)
+    tries = [{"number": ANOTHER_MUNICIPALITY, "staff_id": staff_id(world, ANOTHER_MUNICIPALITY)},
+             {"number": THIS_MUNICIPALITY, "staff_id": staff_id(world, ANOTHER_MUNICIPALITY)},
+             {"number": "0000", "staff_id": staff_id(world, ANOTHER_MUNICIPALITY)}]
+    wrong = []
+    for ids in tries:
+        for method, rule in municipality_routes(world.app):
+            if ids["number"] == THIS_MUNICIPALITY and "staff_id" not in rule.arguments:
+                continue  # their own municipality's pages, allowed above
+            url = url_for_rule(rule, ids)
+            response = client.open(url, method=method, data=form)
+            if response.status_code != 404:
+                wrong.append(f"{method} {url} -> {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+    assert staff_changes(world) == before

@@ -106,6 +106,25 @@ def test_urls_are_kebab_case(app):
         assert static_parts == static_parts.lower() and "_" not in static_parts, f"{rule.rule} is not kebab-case"
 
 
+# A municipality's own pages, by its number: each asks access_municipality.py, which answers
+# 404 to anyone but the municipality's administrators (tests/views/test_authorization_matrix.py).
+MUNICIPALITY_ENDPOINTS = {
+    "municipality.index",
+    "municipality.new_coordinator",
+    "municipality.confirm_new_coordinator",
+    "municipality.end_coordinator",
+}
+
+
+def test_municipality_routes_take_its_number_and_ask_the_policy(app):
+    by_number = {rule.endpoint for rule in app_rules(app) if "number" in rule.arguments}
+    administered = {
+        rule.endpoint for rule in app_rules(app)
+        if getattr(app.view_functions[rule.endpoint], "access_rule", None) == "municipality_administrator"
+    }
+    assert by_number == administered == MUNICIPALITY_ENDPOINTS
+
+
 def fill(rule, sample_id):
     return re.sub(r"<[^>]+>", sample_id, rule.rule)
 
