@@ -58,11 +58,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_staff_membership_municipality_id'), ['municipality_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_staff_membership_person_id'), ['person_id'], unique=False)
 
+    # On SQLite this copies the plan table and drops the old one: migrations/env.py turns
+    # foreign keys off meanwhile, or the drop would fail (or cascade) on a database with plans.
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.add_column(sa.Column('municipality_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_plan_municipality_id'), ['municipality_id'], unique=False)
         batch_op.create_foreign_key('fk_plan_municipality_id_municipality', 'municipality', ['municipality_id'], ['id'])
-
 
 
 def downgrade() -> None:
