@@ -1,5 +1,5 @@
 // The offline page: links to what this phone keeps (the crisis plan, the contacts), if anything.
-import { ask } from "./sw-client.js";
+import { ask, keepTrying, sendWaiting } from "./sw-client.js";
 import { MESSAGE } from "./sw-messages.js";
 
 const list = document.querySelector("[data-kept-list]");
@@ -37,7 +37,7 @@ const waiting = document.querySelector("[data-offline-waiting]");
 let shown = 0; // messages this page said were waiting
 
 function showWaiting(items) {
-  shown = items.length;
+  shown = items.filter((item) => item.status === "waiting").length;
   const list = waiting.querySelector("[data-offline-waiting-items]");
   list.replaceChildren(
     ...items.map((item) => {
@@ -54,11 +54,8 @@ function showWaiting(items) {
 
 async function sendAndReport() {
   try {
-    const answer = await ask({ type: MESSAGE.SEND_WAITING });
-    // The worker's background sync may have sent them a moment before this page asked:
-    // then nothing is left to send, and what this page showed has been sent all the same.
-    const left = (answer.waiting || []).length;
-    if (answer.sent || (shown > 0 && left === 0)) {
+    const { gone } = await sendWaiting(shown);
+    if (gone) {
       waiting.querySelector("[data-offline-waiting-status]").textContent = waiting.dataset.textSent;
       waiting.querySelector("[data-offline-waiting-items]").replaceChildren();
       shown = 0;
@@ -71,9 +68,5 @@ async function sendAndReport() {
 if (waiting) {
   ask({ type: MESSAGE.WAITING }).then((answer) => showWaiting(answer.waiting || [])).catch(() => undefined);
   window.addEventListener("online", sendAndReport);
-  // The "online" event can come before the network carries anything: keep trying, gently,
-  // while something this page showed is still waiting.
-  setInterval(() => {
-    if (shown > 0 && navigator.onLine) sendAndReport();
-  }, 3000);
+  keepTrying(() => shown > 0, sendAndReport);
 }

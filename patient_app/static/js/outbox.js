@@ -1,7 +1,7 @@
 // Nothing typed is lost: a message form sent without network waits on the phone ("venter på
 // nett") and goes once the network is back. The service worker keeps and sends it; the form's
 // idempotency key makes the server store it once, however often it is tried.
-import { ask, greeted, owner, supported } from "./sw-client.js";
+import { ask, greeted, keepTrying, owner, sendWaiting, supported } from "./sw-client.js";
 import { MESSAGE } from "./sw-messages.js";
 
 const texts = document.querySelector("[data-waiting-texts]");
@@ -10,6 +10,7 @@ const forms = Array.from(document.querySelectorAll("form[method=post]")).filter(
   form.querySelector("input[name=idempotency_key]")
 );
 const boxes = new Map();
+let shownWaiting = 0; // messages this page shows as waiting for the network
 
 if (supported && texts && template && forms.length && owner()) {
   for (const form of forms) guard(form);
@@ -21,6 +22,7 @@ if (supported && texts && template && forms.length && owner()) {
     })
     .catch(() => undefined);
   window.addEventListener("online", sendNow);
+  keepTrying(() => shownWaiting > 0, sendNow);
 }
 
 function guard(form) {
@@ -51,8 +53,8 @@ function emptyForm(form) {
 
 async function sendNow() {
   try {
-    const answer = await ask({ type: MESSAGE.SEND_WAITING, owner: owner() });
-    if (answer.sent) {
+    const { answer, gone } = await sendWaiting(shownWaiting, owner());
+    if (gone) {
       location.reload(); // the message is now on the page (and the server says so)
       return;
     }
@@ -63,6 +65,7 @@ async function sendNow() {
 }
 
 function show(waiting, status) {
+  shownWaiting = waiting.filter((item) => item.status === "waiting").length;
   for (const [action, { box, form }] of boxes) {
     const mine = waiting.filter((item) => item.action === action);
     box.hidden = mine.length === 0;

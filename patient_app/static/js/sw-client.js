@@ -69,3 +69,20 @@ export async function postJson(url, body, token) {
   }
   return response;
 }
+
+// Ask the worker to send what waits on this phone. "gone" is true when the messages the page
+// showed as waiting are no longer waiting, whoever sent them: the worker's background sync
+// may have sent them a moment before the page asked, and then the page's own ask sends nothing.
+export async function sendWaiting(shownWaiting, ownerToken = undefined) {
+  const answer = await ask({ type: MESSAGE.SEND_WAITING, owner: ownerToken });
+  const left = (answer.waiting || []).filter((item) => item.status === "waiting").length;
+  return { answer, gone: Boolean(answer.sent) || (shownWaiting > 0 && left === 0) };
+}
+
+// The "online" event can come before the network carries anything: while the page shows
+// something waiting, try again every few seconds.
+export function keepTrying(isWaiting, attempt, everyMs = 3000) {
+  setInterval(() => {
+    if (isWaiting() && navigator.onLine) attempt();
+  }, everyMs);
+}
