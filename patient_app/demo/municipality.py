@@ -13,7 +13,23 @@ DEMO_MUNICIPALITY_NAME = "Nordby kommune"
 
 
 def add_demo_municipality(people: dict[str, Person], plans: list[Plan]) -> Municipality:
-    """Nordby kommune, its coordinating unit, its administrator and coordinator, and the demo plans in it."""
+    """Nordby kommune, its coordinating unit, its administrator and coordinator, and the demo plans in it.
+    Made once: demo people seeded again under another PID_HASH_KEY (bench/seed_large.py on a
+    cluster's database) join the one that is there."""
+    existing = db.session.scalar(select(Municipality).where(Municipality.number == DEMO_MUNICIPALITY_NUMBER))
+    municipality = existing or _new_demo_municipality()
+    administrator = people["administrator"]
+    db.session.add_all([
+        StaffMembership(municipality_id=municipality.id, person_id=administrator.id, role=StaffRole.ADMINISTRATOR),
+        StaffMembership(municipality_id=municipality.id, person_id=people["coordinator"].id,
+                        role=StaffRole.COORDINATOR, added_by_id=administrator.id),
+    ])
+    for plan in plans:
+        plan.municipality_id = municipality.id
+    return municipality
+
+
+def _new_demo_municipality() -> Municipality:
     municipality = Municipality(number=DEMO_MUNICIPALITY_NUMBER, name=DEMO_MUNICIPALITY_NAME)
     municipality.unit = CoordinatingUnit(
         name="Koordinerende enhet, Nordby kommune", phone="22 33 44 00",
@@ -23,14 +39,6 @@ def add_demo_municipality(people: dict[str, Person], plans: list[Plan]) -> Munic
     )
     db.session.add(municipality)
     db.session.flush()
-    administrator = people["administrator"]
-    db.session.add_all([
-        StaffMembership(municipality_id=municipality.id, person_id=administrator.id, role=StaffRole.ADMINISTRATOR),
-        StaffMembership(municipality_id=municipality.id, person_id=people["coordinator"].id,
-                        role=StaffRole.COORDINATOR, added_by_id=administrator.id),
-    ])
-    for plan in plans:
-        plan.municipality_id = municipality.id
     return municipality
 
 
