@@ -259,6 +259,7 @@ def main() -> None:
         work = REPO / "instance" / "soak-cluster"
         shutil.rmtree(work, ignore_errors=True)
         cluster = Cluster(work, app_servers=2, workers=arguments.workers, push_workers=2,
+                          push_app="bench.soak_push:create_soak_push_app()",
                           seed=lambda url: probes.prepare_database(url, plans, DEVICES_PER_COORDINATOR, push.infos))
         stack.callback(cluster.drop_database)
         stack.enter_context(cluster)

@@ -143,7 +143,7 @@ class Cluster:
 
     def __init__(self, run: Path, app_servers: int = 2, workers: int = 1, push_workers: int = 2,
                  database: str | None = None, trusted_proxies: int = 1, extra_env: dict | None = None,
-                 app_port: int | None = None,
+                 app_port: int | None = None, push_app: str = "patient_app",
                  seed: Callable[[str], None] | None = None):
         self.run = run
         # Called with the database URL after the migrations and the demo people, before any
@@ -167,11 +167,12 @@ class Cluster:
                     "OIDC_ISSUER": self.issuer, "REQUESTS_CA_BUNDLE": str(self.cert),
                     "POPULATION_REGISTER_URL": f"http://127.0.0.1:{self.register_port}",
                     "FLASK_APP": "patient_app", "PYTHONUNBUFFERED": "1"}
+        # push_app: FLASK_APP of the push workers (the cluster soak's allow its local push service).
         self.draining: set[str] = set()  # servers nginx sends nothing new to (graceful_restart)
         self.servers = [AppServer(f"app-{n + 1}", self.env, run, workers) for n in range(app_servers)]
         self.push_workers = [
             Process(f"push-worker-{n + 1}", [str(BIN / "flask"), "push-worker"],
-                    {**self.env, "METRICS_BIND": f"127.0.0.1:{free_port()}"}, run)
+                    {**self.env, "METRICS_BIND": f"127.0.0.1:{free_port()}", "FLASK_APP": push_app}, run)
             for n in range(push_workers)
         ]
         self.redis = Process("redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port),
