@@ -32,8 +32,10 @@ $(STAMPS)/python: pyproject.toml | $(STAMPS)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# --ignore-scripts: the only install script is vnu-jar's, which downloads a Java runtime from
+# GitHub outside the lock file; `make java` installs Debian's instead.
 $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	touch $@
