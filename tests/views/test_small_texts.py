@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.views.conftest import text
+from tests.views.form_filling import submit
 
 
 def reads(element) -> str:
@@ -59,3 +60,19 @@ def test_the_emergency_numbers_in_the_footer_are_one_tap_to_call(browser, sigrid
     footer = browser.get(f"/plan/{sigrid_plan.public_id}/").select_one("footer")
     calls = {link["href"]: text(link) for link in footer.select('a[href^="tel:"]')}
     assert calls == {"tel:113": "113", "tel:116117": "116 117"}, calls
+
+
+def test_an_answer_without_words_does_not_promise_any(fresh_browser, sigrid):
+    """Approved with no reply written: the patient saw "Svar fra Lise Aasen:" and nothing after it."""
+    fresh_browser.login_as("coordinator")
+    page = fresh_browser.get(f"/coordinator/plan/{sigrid.public_id}/proposals")
+    prefix = page.select_one("article.proposal input[name$=goal_title]")["name"].rsplit("-", 1)[0]
+    response = submit(fresh_browser, page, "article.proposal form", {f"{prefix}-decision": "approve",
+                                                                     f"{prefix}-reason": ""})
+    assert response.status_code == 302
+    fresh_browser.login_as("patient")
+    listing = fresh_browser.get(f"/plan/{sigrid.public_id}/proposals")
+    card = next(li for li in listing.select(".proposal-list li") if "bussen" in text(li))
+    answer = text(card.select_one(".proposal__answer"))
+    assert answer.startswith("Godkjent av Lise Aasen, "), answer
+    assert "Svar fra" not in answer and not answer.endswith(":"), answer
