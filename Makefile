@@ -32,8 +32,10 @@ $(STAMPS)/python: pyproject.toml | $(STAMPS)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# --ignore-scripts: the only install script is vnu-jar's, which downloads a Java runtime from
+# GitHub outside the lock file; `make java` installs Debian's instead.
 $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	touch $@
@@ -92,6 +94,12 @@ translations-update: $(STAMPS)/python ## Extract texts and update the nn and en 
 browser: ## Make sure Debian's Chromium is installed (browser tests need it)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+# The W3C HTML checker (vnu.jar, from npm into node_modules) runs on Java: the browser tests
+# validate every page with it (tests/browser/html_validator.py).
+.PHONY: java
+java: ## Make sure Debian's Java runtime is installed (the W3C HTML checker in the browser tests needs it)
+	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless)
+
 # nginx ends TLS in front of the app servers in `make cluster` and in tests/production.
 .PHONY: nginx
 nginx: ## Make sure Debian's nginx is installed (make cluster and the production-shaped tests need it)
@@ -133,7 +141,7 @@ soak: bootstrap ## Soak test: 50 people for 10 minutes against gunicorn; 5xx, lo
 SOAK_ARGS ?=
 
 .PHONY: test
-test: bootstrap browser nginx audit ## Audit the dependencies, then run every test (SQLite, then the database tests again on PostgreSQL)
+test: bootstrap browser java nginx audit ## Audit the dependencies, then run every test (SQLite, then the database tests again on PostgreSQL)
 	$(BIN)/python -m pytest
 	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  echo "== The database-backed tests again, on PostgreSQL =="; \

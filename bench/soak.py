@@ -65,7 +65,7 @@ from bench.run import (  # noqa: E402
 )
 
 MAX_GROWTH = 0.10
-HX_GET = re.compile(r'hx-get="([^"]+)"')
+HX_GET = re.compile(r'data-hx-get="([^"]+)"')
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

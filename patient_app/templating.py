@@ -36,7 +36,13 @@ def clock(value: dt.datetime | None) -> str:
 
 
 def iso(value) -> str:
-    return value.isoformat() if value else ""
+    """For <time datetime>: HTML allows at most three digits of a second's fraction, and
+    Python writes six, so datetimes are cut to whole seconds (no reader needs less)."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from tests.browser.helpers import (
     PHONE,
     AppPage,
     argument_names,
+    ace_violations,
     axe_violations,
+    describe_ace_violations,
     describe_violations,
     discover_pages,
     log_in,
@@ -36,6 +38,7 @@ from tests.conftest import app_on_new_database, live_system
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+ACE_JS = REPO / "node_modules" / "accessibility-checker-engine" / "ace.js"
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -195,12 +198,23 @@ def axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session")
+def ace_source() -> str:
+    """IBM Equal Access's engine (the second accessibility engine, helpers.ace_violations)."""
+    if not ACE_JS.exists():
+        missing(f"IBM Equal Access's accessibility-checker-engine ({ACE_JS})", "`make bootstrap` installs it (npm ci).")
+    return ACE_JS.read_text(encoding="utf-8")
+
+
 @pytest.fixture
-def assert_accessible(axe_source):
-    """assert_accessible(page, where=None): no axe violations of WCAG 2.0/2.1 A and AA."""
+def assert_accessible(axe_source, ace_source):
+    """assert_accessible(page, where=None): no axe violations of WCAG 2.0/2.1 A and AA, and none
+    from IBM Equal Access."""
 
     def assert_accessible(page: Page, where: str | None = None) -> None:
         violations = axe_violations(page, axe_source)
         assert not violations, describe_violations(violations, where or page.url)
+        found = ace_violations(page, ace_source)
+        assert not found, describe_ace_violations(found, where or page.url)
 
     return assert_accessible

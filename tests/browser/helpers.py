@@ -303,6 +303,32 @@ def axe_violations(page: Page, axe_source: str, rules: list[str] | None = None) 
     return result["violations"]
 
 
+# IBM Equal Access's engine, a second opinion beside axe: its own rules (content outside
+# landmarks, forms and articles without unique names) catch what axe's do not.
+# Only definite failures of its IBM_Accessibility rule set (WCAG 2.2 A/AA and IBM's own);
+# "potential" ones need a person to judge and would fail on every page.
+_ACE_RUN = """async () => {
+    const report = await new ace.Checker().check(document, ['IBM_Accessibility']);
+    return report.results
+        .filter(result => result.value[0] === 'VIOLATION' && result.value[1] === 'FAIL')
+        .map(result => ({rule: result.ruleId, message: result.message, at: result.path.dom, snippet: result.snippet}));
+}"""
+
+
+def ace_violations(page: Page, ace_source: str) -> list[dict]:
+    """Run IBM Equal Access's checker on the page; injected like axe, never served by the app."""
+    if not page.evaluate("() => typeof window.ace === 'object' && typeof window.ace.Checker === 'function'"):
+        page.evaluate(ace_source)
+    return page.evaluate(_ACE_RUN)
+
+
+def describe_ace_violations(violations: list[dict], where: str) -> str:
+    lines = [f"{where}: {len(violations)} IBM Equal Access violation(s)"]
+    lines += [f"  - {found['rule']}: {found['message']}\n      at {found['at']}: {found['snippet']}"
+              for found in violations]
+    return "\n".join(lines)
+
+
 def describe_violations(violations: list[dict], where: str, max_targets: int = 3) -> str:
     """What a developer needs to fix each one: rule, impact, what's wrong, where."""
     lines = [f"{where}: {len(violations)} axe violation(s)"]

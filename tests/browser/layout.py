@@ -122,6 +122,22 @@ def states_without_words(page: Page) -> list[str]:
     return page.evaluate(_STATES_IN_WORDS)
 
 
+# A card's text must not touch its border: a list's rule for its rows (padding 0.5rem 0) beat
+# .card's padding on the proposals page, and the words ran along the edge.
+MIN_CARD_PADDING = 8  # CSS px
+_CARD_PADDING = """minimum => [...document.querySelectorAll('.card')]
+    .filter(card => card.getClientRects().length)
+    .filter(card => {
+        const style = getComputedStyle(card);
+        return ['paddingLeft', 'paddingRight', 'paddingTop', 'paddingBottom'].some(side => parseFloat(style[side]) < minimum);
+    })
+    .map(card => `${card.tagName.toLowerCase()}.${[...card.classList].join('.')}: a card whose text touches its edge`)"""
+
+
+def cards_without_padding(page: Page) -> list[str]:
+    return page.evaluate(_CARD_PADDING, MIN_CARD_PADDING)
+
+
 def zoom_problems(page: Page, width: int) -> list[str]:
     """At ``width`` CSS px with text at 200 %: sideways scrolling, text cut off, boxes on top of each other."""
     enlarge_text(page)
@@ -132,9 +148,9 @@ def zoom_problems(page: Page, width: int) -> list[str]:
 
 
 def page_rules(page: Page, axe_source: str, *, colours: bool) -> list[str]:
-    """Targets and states in words; with ``colours`` also motion under prefers-reduced-motion and
+    """Targets, states in words and cards with room inside; with ``colours`` also motion under prefers-reduced-motion and
     axe's contrast rules in dark mode (these do not change with the language)."""
-    problems = small_targets(page) + states_without_words(page)
+    problems = small_targets(page) + states_without_words(page) + cards_without_padding(page)
     if colours:
         page.emulate_media(color_scheme="dark", reduced_motion="reduce")
         try:

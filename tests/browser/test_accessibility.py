@@ -20,7 +20,9 @@ from tests.browser.helpers import (
     MISSING_PAGE,
     NEUTRAL_PAGE,
     REFLOW_WIDTH,
+    ace_violations,
     axe_violations,
+    describe_ace_violations,
     describe_violations,
     discover_pages,
     open_each,
@@ -45,8 +47,8 @@ def test_every_get_route_can_be_scanned(app_pages):
     assert not unfilled, "not scanned by axe or for reflow:\n" + "\n".join(unfilled)
 
 
-def scan(page, app_url, paths, axe_source, *, lang, theirs_only=False, reflow_width=None) -> list[str]:
-    """Open each path, run axe where it lands (once per landing page) and the rules for targets,
+def scan(page, app_url, paths, axe_source, ace_source, *, lang, theirs_only=False, reflow_width=None) -> list[str]:
+    """Open each path, run axe and IBM Equal Access where it lands (once per landing page) and the rules for targets,
     states in words, and (in bokmål) motion and dark mode (tests/browser/layout.py); returns the failures.
 
     theirs_only: pages that answer 404 (not this person's to see) are left out.
@@ -77,6 +79,8 @@ def scan(page, app_url, paths, axe_source, *, lang, theirs_only=False, reflow_wi
         where = path if landed == path else f"{path} (landed on {landed})"
         if violations := axe_violations(page, axe_source):
             failures.append(describe_violations(violations, where))
+        if found := ace_violations(page, ace_source):
+            failures.append(describe_ace_violations(found, where))
         failures += [f"{where}: {problem}" for problem in page_rules(page, axe_source, colours=lang == "nb")]
         if reflow_width:
             if overflow := sideways_overflow(page, reflow_width):
@@ -90,19 +94,20 @@ VIEWERS_AND_LANGUAGES = [("patient", "nb"), ("patient", "nn"), ("patient", "en")
 
 
 @pytest.mark.parametrize("viewer, lang", VIEWERS_AND_LANGUAGES)
-def test_every_page_passes_axe_logged_in(signed_in, app_url, app_pages, axe_source, viewer, lang):
+def test_every_page_passes_axe_logged_in(signed_in, app_url, app_pages, axe_source, ace_source, viewer, lang):
     page = signed_in(viewer).new_page()
     try:
         page.goto(app_url + NEUTRAL_PAGE)
         switch_language(page, lang)
-        failures = scan(page, app_url, pages_for(app_pages, viewer), axe_source, lang=lang)
+        failures = scan(page, app_url, pages_for(app_pages, viewer), axe_source, ace_source, lang=lang)
     finally:
         page.close()
     assert not failures, f"logged in as the {viewer}, language {lang}:\n" + "\n".join(failures)
 
 
 @pytest.mark.parametrize("viewer, owner", [("relative", "patient"), ("guardian1", "child")])
-def test_what_relatives_and_guardians_see_passes_axe_and_reflows(signed_in, live, app_url, axe_source, viewer, owner):
+def test_what_relatives_and_guardians_see_passes_axe_and_reflows(signed_in, live, app_url, axe_source, ace_source,
+                                                                 viewer, owner):
     """The same templates with less in them and a line saying whose plan it is: Anders on Sigrid's
     plan (meetings and contacts), Marte on her son Emil's, at 320 px."""
     with live[2].app_context():
@@ -114,14 +119,14 @@ def test_what_relatives_and_guardians_see_passes_axe_and_reflows(signed_in, live
         page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
         page.goto(app_url + NEUTRAL_PAGE)
         switch_language(page, "nb")
-        failures = scan(page, app_url, paths, axe_source, lang="nb", theirs_only=True, reflow_width=REFLOW_WIDTH)
+        failures = scan(page, app_url, paths, axe_source, ace_source, lang="nb", theirs_only=True, reflow_width=REFLOW_WIDTH)
     finally:
         page.close()
     assert not failures, f"logged in as {viewer}:\n" + "\n".join(failures)
 
 
-def test_public_pages_pass_axe_logged_out(page, app_url, public_pages, axe_source):
-    failures = scan(page, app_url, public_pages, axe_source, lang="nb")
+def test_public_pages_pass_axe_logged_out(page, app_url, public_pages, axe_source, ace_source):
+    failures = scan(page, app_url, public_pages, axe_source, ace_source, lang="nb")
     assert not failures, "logged out:\n" + "\n".join(failures)
 
 
@@ -185,3 +190,18 @@ def test_the_axe_check_names_rule_element_and_fix(page, axe_source):
     assert [violation["id"] for violation in violations] == ["image-alt"], message
     assert "image-alt (critical): Images must have alternative text" in message, message
     assert "at main > img" in message or "at img" in message, message
+
+
+def test_the_ibm_check_names_rule_and_element(page, ace_source):
+    """The three kinds of failure IBM Equal Access found first, on a page made to have them."""
+    page.set_content(
+        '<!doctype html><html lang="nb"><title>T</title><body><a href="#main">Hopp</a>'
+        '<main id="main"><form method="post"><button>Logg ut</button></form>'
+        '<article aria-label="Møte">a</article><article aria-label="Møte">b</article></main></body></html>'
+    )
+    violations = ace_violations(page, ace_source)
+    message = describe_ace_violations(violations, "a page made to fail")
+    rules = {violation["rule"] for violation in violations}
+    assert {"aria_content_in_landmark", "aria_article_label_unique"} <= rules, message
+    assert "aria_content_in_landmark: Content is not within a landmark element" in message, message
+    assert "/html[1]/body[1]/a[1]" in message, message

@@ -4,6 +4,7 @@ these checks (tests/browser/layout.py) while it has the page open for axe:
 - targets: at least 24×24 CSS px (WCAG 2.5.8; a link in a sentence is exempt), and 44×44 for
   buttons and the plan's navigation;
 - motion: with prefers-reduced-motion, no transition or animation longer than 0.01 s;
+- cards: room inside, text never along the border;
 - dark mode (prefers-color-scheme: dark): axe's contrast rules, and links in text told apart
   by more than colour; a status (goal, decision, unread) always has words, not only a colour;
 - text at 200 % at 320 CSS px wide: no sideways scrolling, no text cut off, no boxes on top of
@@ -16,6 +17,7 @@ import pytest
 
 from tests.browser.helpers import NEUTRAL_PAGE, REFLOW_WIDTH, open_each, pages_for, switch_language
 from tests.browser.layout import (
+    cards_without_padding,
     clipped_text,
     enlarge_text,
     motion,
@@ -91,3 +93,11 @@ def test_the_zoom_checks_see_cut_off_text_and_overlapping_boxes(page):
 def test_the_colour_check_sees_a_status_without_words(page):
     page.set_content('<!doctype html><span class="tag tag--reached"></span><span class="tag">Nådd</span>')
     assert states_without_words(page) == ['span.tag.tag--reached "": a state shown by colour, with no words']
+
+
+def test_the_card_check_sees_a_card_without_room_inside(page):
+    page.set_content(
+        '<!doctype html><style>.card { padding: 16px } .list > li { padding: 8px 0 }</style>'
+        '<div class="card">Room inside.</div><ul class="list"><li class="card proposal">Along the edge.</li></ul>'
+    )
+    assert cards_without_padding(page) == ["li.card.proposal: a card whose text touches its edge"]

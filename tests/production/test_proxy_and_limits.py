@@ -124,7 +124,7 @@ def test_a_session_goes_on_whichever_server_answers(cluster):
     relative = https_user(cluster, "relative")
     http = relative.http
     overview = http.get(cluster.app_url + "/")
-    token = json.loads(relative.page(overview).body["hx-headers"])["X-CSRFToken"]
+    token = json.loads(relative.page(overview).body["data-hx-headers"])["X-CSRFToken"]
     for _ in range(4):  # nginx takes turns: two in a row never reach the same server
         assert http.get(overview.url, allow_redirects=False).status_code == 200
     for _ in range(4):

@@ -58,7 +58,7 @@ def test_htmx_keeps_no_history_in_local_storage(browser):
 
 def test_csrf_token_reaches_htmx_through_body_headers(browser):
     page = browser.get("/login")
-    assert "X-CSRFToken" in page.body["hx-headers"]
+    assert "X-CSRFToken" in page.body["data-hx-headers"]
 
 
 def test_no_cross_origin_access_is_granted(browser, sigrid_plan):

@@ -278,8 +278,8 @@ def test_the_thread_polls_with_the_fragment_the_page_includes(fresh_browser, sig
     thread_url = start_thread(fresh_browser, sigrid)
     page = fresh_browser.get(thread_url)
     poller = page.select_one("#thread-messages")
-    assert poller["hx-trigger"] == "every 10s" and poller["hx-swap"] == "outerHTML"
-    poll_url = poller["hx-get"]
+    assert poller["data-hx-trigger"] == "every 10s" and poller["data-hx-swap"] == "outerHTML"
+    poll_url = poller["data-hx-get"]
 
     unchanged = fresh_browser.client.get(poll_url, headers={"HX-Request": "true"})
     assert unchanged.status_code == 204, "nothing new: htmx leaves the page alone"
@@ -294,8 +294,8 @@ def test_the_thread_polls_with_the_fragment_the_page_includes(fresh_browser, sig
     assert fragment.select_one("html") is None and fragment.select_one("nav") is None, "only the fragment"
     assert "Svar fra Lise" in text(fragment.select_one("#thread-messages"))
     status = fragment.select_one("#thread-status")
-    assert status["hx-swap-oob"] == "innerHTML" and text(status) == "1 ny melding"
-    assert fragment.select_one("#thread-messages")["hx-get"] != poll_url, "the next poll carries the new version"
+    assert status["data-hx-swap-oob"] == "innerHTML" and text(status) == "1 ny melding"
+    assert fragment.select_one("#thread-messages")["data-hx-get"] != poll_url, "the next poll carries the new version"
 
 
 def test_polling_stops_well_before_the_session_would_time_out(fresh_browser, sigrid):
@@ -304,7 +304,7 @@ def test_polling_stops_well_before_the_session_would_time_out(fresh_browser, sig
     response = fresh_browser.client.get(f"{thread_url}?version=x&opened={opened_long_ago}", headers={"HX-Request": "true"})
     assert response.status_code == 286, "htmx stops polling on 286"
     fragment = fresh_browser.parse(response)
-    assert not fragment.select_one("#thread-messages").has_attr("hx-trigger")
+    assert not fragment.select_one("#thread-messages").has_attr("data-hx-trigger")
     assert "Last inn siden på nytt" in text(fragment)
 
 

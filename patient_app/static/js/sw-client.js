@@ -48,7 +48,7 @@ export function greeted() {
 
 export function csrfToken() {
   try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    return JSON.parse(document.body.getAttribute("data-hx-headers") || "{}")["X-CSRFToken"] || "";
   } catch (error) {
     return "";
   }
