@@ -135,8 +135,9 @@ def header_lines(arguments, info: dict, loads: tuple, elapsed: float, chaos, set
         f"- machine: {info['cpu']}, {info['memory']}; load average (1, 5, 15 min) {loads[0]} at the start, "
         f"{loads[1]} at the end (shared with other work)",
         f"- what was done to it (seconds after the load began): {events}",
-        "- push subscriptions were written straight into the database: under the production settings the app "
-        "refuses a push endpoint on 127.0.0.1 (PUSH_ALLOW_LOCAL_ENDPOINTS is off), and the worker sends to what is stored",
+        "- push subscriptions were written straight into the database (the app servers, with the production settings, "
+        "refuse a push endpoint on 127.0.0.1); the push workers run from bench/soak_push.py, the app with "
+        "PUSH_ALLOW_LOCAL_ENDPOINTS on, as the worker checks the endpoint again at each send",
     ]
 
 
