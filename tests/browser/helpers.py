@@ -69,18 +69,22 @@ def _expect_logged_in(page: Page, app_url: str, who: str) -> None:
         raise AssertionError(f"logging in as {who} failed: the app answered the callback with {heading!r}")
 
 
-def log_in(page: Page, app_url: str, person_key: str) -> None:
-    """Log in as a demo person the way they would.
+def log_in(page: Page, app_url: str, person_key: str, *, settle: bool = True) -> str:
+    """Log in as a demo person the way they would; returns the URL the app lands on.
 
     Open the app's login page, press "Logg inn med ID-porten", press the
     person's own button on the TestID page, and wait until back on the app.
+    settle=False presses at once, without waiting for the service worker
+    (the PWA tests watch it themselves).
     """
     person = demo_person(person_key)
     page.goto(app_url + "/login")
-    wait_until_settled(page)
+    if settle:
+        wait_until_settled(page)
     page.get_by_role("button", name="Logg inn med ID-porten").click()
     page.get_by_role("button", name=re.compile(rf"^Logg inn som {re.escape(person.name)} \(")).click()
     _expect_logged_in(page, app_url, person.name)
+    return page.url
 
 
 def log_in_with_number(page: Page, app_url: str, pid: str, *, keyboard: bool = False) -> None:

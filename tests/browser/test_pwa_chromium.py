@@ -20,6 +20,7 @@ from patient_app.demo.people import demo_person
 from patient_app.extensions import db
 from patient_app.models import NotificationKind, OutboxItem, Person, Plan, PushSubscription, hash_pid
 from patient_app.views import pwa
+from tests.browser import helpers
 from tests.browser.helpers import STUB_PUSH_MANAGER
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,15 +45,7 @@ def poll(page: Page, script: str, until=bool, timeout: float = 10.0):
 
 
 def log_in(page: Page, app_url: str, key: str) -> str:
-    """Log in the way a person does; returns the URL the app lands on."""
-    person = demo_person(key)
-    page.goto(app_url + "/login")
-    page.get_by_role("button", name="Logg inn med ID-porten").click()
-    page.get_by_role("button", name=re.compile(rf"^Logg inn som {re.escape(person.name)} \(")).click()
-    origin = urlsplit(app_url).netloc
-    page.wait_for_url(lambda url: urlsplit(url).netloc == origin and urlsplit(url).path != "/login")
-    assert urlsplit(page.url).path != "/login/callback", f"the login failed: {page.content()[:500]}"
-    return page.url
+    return helpers.log_in(page, app_url, key, settle=False)
 
 
 def controlled(page: Page) -> None:

@@ -66,7 +66,7 @@ def person(key: str) -> Person:
     return db.session.scalar(select(Person).where(Person.pid_hash == digest))
 
 
-def plan_of(key: str) -> Plan:
+def owned_plan(key: str) -> Plan:
     return db.session.scalar(select(Plan).where(Plan.owner_id == person(key).id))
 
 

@@ -17,14 +17,14 @@ from patient_app.models import (
 from patient_app.models._base import utcnow
 from patient_app.notify import enqueue
 from patient_app.notify.outbox import available_categories, chosen_categories, save_choices
-from tests.notify.conftest import add_device, person, plan_of
+from tests.notify.conftest import add_device, person, owned_plan
 
 ALL = ("patient", "relative", "coordinator", "child", "guardian1", "guardian2")
 
 
 def told(kind=NotificationKind.MESSAGE, owner="patient", **kwargs) -> set[str]:
     """Enqueue on this owner's plan and return the keys of the people who got a row."""
-    plan = plan_of(owner)
+    plan = owned_plan(owner)
     enqueue(db.session, plan_id=plan.id, kind=kind, url=f"/plan/{plan.public_id}/", **kwargs)
     db.session.flush()
     ids = set(db.session.scalars(select(OutboxItem.person_id)))
@@ -90,7 +90,7 @@ def test_one_row_per_device_and_only_for_people_with_devices(push_app, fake_push
     with push_app.app_context():
         add_device(fake_push, "patient")
         add_device(fake_push, "patient")
-        plan = plan_of("patient")
+        plan = owned_plan("patient")
         written = enqueue(db.session, plan_id=plan.id, kind=NotificationKind.MINUTES, url="/somewhere")
         assert written == 2
         assert {row.person_id for row in db.session.scalars(select(OutboxItem))} == {person("patient").id}
@@ -99,7 +99,7 @@ def test_one_row_per_device_and_only_for_people_with_devices(push_app, fake_push
 def test_enqueue_writes_in_the_callers_transaction(push_app, fake_push):
     with push_app.app_context():
         add_device(fake_push, "patient")
-        plan = plan_of("patient")
+        plan = owned_plan("patient")
         enqueue(db.session, plan_id=plan.id, kind=NotificationKind.MESSAGE, url="/x")
         db.session.rollback()  # the change failed: no notification either
         assert db.session.scalar(select(func.count()).select_from(OutboxItem)) == 0
@@ -112,7 +112,7 @@ def test_enqueue_writes_in_the_callers_transaction(push_app, fake_push):
 def test_enqueue_takes_only_a_path_on_this_site(push_app, url):
     with push_app.app_context():
         with pytest.raises(ValueError):
-            enqueue(db.session, plan_id=plan_of("patient").id, kind=NotificationKind.MESSAGE, url=url)
+            enqueue(db.session, plan_id=owned_plan("patient").id, kind=NotificationKind.MESSAGE, url=url)
 
 
 def test_categories_offered_follow_the_grant(push_app):

@@ -22,7 +22,7 @@ from patient_app.models import (
 )
 from patient_app.notify.reminders import enqueue_due_reminders
 from patient_app.notify.texts import days_until
-from tests.notify.conftest import add_device, person, plan_of
+from tests.notify.conftest import add_device, person, owned_plan
 from tests.statements import recorded_statements
 
 WEEK, DAY = NotificationKind.REMINDER_WEEK, NotificationKind.REMINDER_DAY
@@ -33,7 +33,7 @@ def meeting_at(push_app):
     """Sigrid's plan gets one meeting at a chosen time; the demo meetings are moved out of the way."""
 
     def meeting_at(starts_at: dt.datetime) -> int:
-        plan = plan_of("patient")
+        plan = owned_plan("patient")
         for other in db.session.scalars(select(Meeting)):
             other.starts_at = starts_at + dt.timedelta(days=60)
         meeting = Meeting(plan_id=plan.id, title="Møte om behandlingen", starts_at=starts_at)
@@ -191,7 +191,7 @@ def everyone_has_a_device(push_app, fake_push):
 
 
 def meeting_next_week(now: dt.datetime, owner: str, hidden_from_guardians: bool = False, minutes: int = 0) -> int:
-    meeting = Meeting(plan_id=plan_of(owner).id, title="Ukemøte", hidden_from_guardians=hidden_from_guardians,
+    meeting = Meeting(plan_id=owned_plan(owner).id, title="Ukemøte", hidden_from_guardians=hidden_from_guardians,
                       starts_at=now + dt.timedelta(days=6, minutes=minutes))
     db.session.add(meeting)
     db.session.commit()

@@ -14,13 +14,13 @@ from patient_app.models import NotificationKind, OutboxItem, PushSubscription
 from patient_app.notify import enqueue
 from patient_app.notify.push_http import is_public_address
 from patient_app.notify.worker import PushWorker, WorkerSettings
-from tests.notify.conftest import add_device, person, plan_of
+from tests.notify.conftest import add_device, person, owned_plan
 from tests.notify.fake_push import FakePushService, FakeSubscription
 from tests.notify.hostile_push import RawListener
 
 
 def queue_messages(count: int = 1) -> None:
-    plan = plan_of("patient")
+    plan = owned_plan("patient")
     for number in range(count):
         enqueue(db.session, plan_id=plan.id, kind=NotificationKind.MESSAGE, url=f"/plan/{plan.public_id}/m/{number}",
                 actor_id=person("coordinator").id)

@@ -23,13 +23,13 @@ from patient_app.models._base import utcnow
 from patient_app.notify import enqueue
 from patient_app.notify.texts import notification_text
 from patient_app.notify.worker import PushWorker, WorkerSettings, parse_retry_after, topic_for
-from tests.notify.conftest import add_device, person, plan_of
+from tests.notify.conftest import add_device, person, owned_plan
 from tests.notify.fake_push import FakePushService
 from tests.statements import recorded_statements
 
 
 def queue_message(owner: str = "patient", actor: str = "coordinator", url: str | None = None) -> str:
-    plan = plan_of(owner)
+    plan = owned_plan(owner)
     url = url or f"/plan/{plan.public_id}/messages"
     enqueue(db.session, plan_id=plan.id, kind=NotificationKind.MESSAGE, url=url, actor_id=person(actor).id)
     db.session.commit()
@@ -53,7 +53,7 @@ def test_a_sent_notification_is_encrypted_signed_and_neutral(push_app, fake_push
         phone = add_device(fake_push, "patient")
         url = queue_message()
         sigrid = person("patient")
-        plan = plan_of("patient")
+        plan = owned_plan("patient")
 
     result = make_worker().drain()
 
@@ -100,7 +100,7 @@ def test_no_message_text_subject_or_name_reaches_the_push_service(push_app, fake
     """A real message, with a subject and text full of health details; the payload carries none of it."""
     with push_app.app_context():
         phone = add_device(fake_push, "patient")
-        plan = plan_of("patient")
+        plan = owned_plan("patient")
         coordinator = person("coordinator")
         thread = MessageThread(plan_id=plan.id, subject="Ny medisin mot angst", started_by_id=coordinator.id)
         db.session.add(thread)
@@ -270,7 +270,7 @@ def test_a_refused_request_is_dropped_without_retrying(push_app, fake_push, make
 def test_a_grant_withdrawn_after_queueing_stops_the_notification(push_app, fake_push, make_worker):
     with push_app.app_context():
         phone = add_device(fake_push, "relative")
-        plan = plan_of("patient")
+        plan = owned_plan("patient")
         enqueue(db.session, plan_id=plan.id, kind=NotificationKind.MINUTES, url="/plan/x/meetings")
         db.session.commit()
         membership = db.session.scalar(select(Membership).where(Membership.person_id == person("relative").id))
@@ -317,7 +317,7 @@ def test_sent_rows_are_recorded_with_two_statements_a_group_not_two_a_row(push_a
 def test_several_workers_never_send_the_same_row_twice(push_app, fake_push, clock):
     with push_app.app_context():
         phone = add_device(fake_push, "patient")
-        plan = plan_of("patient")
+        plan = owned_plan("patient")
         for number in range(120):
             enqueue(db.session, plan_id=plan.id, kind=NotificationKind.MESSAGE, url=f"/n/{number}")
         db.session.commit()

@@ -37,7 +37,7 @@ from patient_app.models import NotificationKind, OutboxItem
 from patient_app.notify import enqueue
 from patient_app.notify.worker import WorkerSettings
 from tests.conftest import TEST_CONFIG
-from tests.notify.conftest import add_device, person, plan_of
+from tests.notify.conftest import add_device, person, owned_plan
 from tests.notify.fake_push import FakePushService
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,7 +59,7 @@ def queue_notifications(app, service) -> tuple[object, list[str]]:
     """One device for the patient and NOTIFICATIONS messages from the coordinator, each its own URL."""
     with app.app_context():
         phone = add_device(service, "patient")
-        plan = plan_of("patient")
+        plan = owned_plan("patient")
         urls = [f"/plan/{plan.public_id}/messages/kill-test-{number}" for number in range(NOTIFICATIONS)]
         for url in urls:
             enqueue(db.session, plan_id=plan.id, kind=NotificationKind.MESSAGE, url=url,
