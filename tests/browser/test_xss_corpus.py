@@ -270,10 +270,13 @@ def test_the_xss_corpus_renders_inert_in_chromium(browser, hostile_system):
         # which no browser renders as a page; tests/views/test_calendar.py reads what they hold).
         skipped = {"pwa.manifest", "pwa.service_worker", "auth.callback", "auth.start", "auth.login",
                    "calendar.meeting_file", "calendar.feed"}
+        administrator_context, administrator = signed_in_page(browser, app_url, "administrator", visits)
+        viewers = {"coordinator": coordinator, "administrator": administrator}
         for page in discover_pages(app, arguments):
             if page.path is None or page.is_public or page.endpoint in skipped:
                 continue
-            visits.open(coordinator if page.viewer == "coordinator" else patient, page.path)
+            visits.open(viewers.get(page.viewer, patient), page.path)
+        administrator_context.close()
         # The coordinator reads the conversation too; the relative sees the meetings and contacts.
         thread_path = f"/plan/{arguments['plan_id']}/messages/{arguments['thread_id']}"
         visits.open(coordinator, thread_path)
