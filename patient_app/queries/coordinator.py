@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from patient_app.access import PlanAccess
 from patient_app.extensions import db
+from patient_app.queries.messages import unread_messages
 from patient_app.models import (
     Meeting,
 )
@@ -20,25 +21,18 @@ def coordinator_summaries(accesses: list[PlanAccess]) -> list[dict]:
     Four queries whatever the number of plans. Only for coordinator accesses, which
     see every item, so no guardian filter applies.
     """
-    from sqlalchemy import and_, func, or_
+    from sqlalchemy import func
 
-    from patient_app.models import Message, MessageThread, Role, ThreadReadMark
+    from patient_app.models import Message, MessageThread, Role
 
     accesses = [access for access in accesses if access.role is Role.COORDINATOR]
     if not accesses:
         return []
     plan_ids = [access.plan.id for access in accesses]
     me = accesses[0].membership.person_id
-    unread = dict(
-        db.session.execute(
-            select(MessageThread.plan_id, func.count(Message.id))
-            .join(Message, Message.thread_id == MessageThread.id)
-            .outerjoin(ThreadReadMark, and_(ThreadReadMark.thread_id == MessageThread.id, ThreadReadMark.person_id == me))
-            .where(MessageThread.plan_id.in_(plan_ids), Message.author_id != me)
-            .where(or_(ThreadReadMark.last_read_message_id.is_(None), Message.id > ThreadReadMark.last_read_message_id))
-            .group_by(MessageThread.plan_id)
-        ).all()
-    )
+    unread = dict(db.session.execute(
+        unread_messages(MessageThread.plan_id, me).where(MessageThread.plan_id.in_(plan_ids))
+    ).all())
     newest = (
         select(Message.thread_id, func.max(Message.id).label("newest_id")).group_by(Message.thread_id).subquery()
     )
@@ -60,7 +54,7 @@ def coordinator_summaries(accesses: list[PlanAccess]) -> list[dict]:
             .group_by(Meeting.plan_id)
         ).all()
     )
-    proposals_waiting = waiting_proposals_by_plan(plan_ids)
+    proposals_waiting = waiting_proposals_by_plan(accesses)
     summaries = [
         {
             "access": access,
@@ -78,13 +72,13 @@ def coordinator_summaries(accesses: list[PlanAccess]) -> list[dict]:
     )
 
 
-
-def waiting_proposals_by_plan(plan_ids: list[int]) -> dict[int, int]:
-    """For the coordinator's list of plans."""
+def waiting_proposals_by_plan(accesses: list[PlanAccess]) -> dict[int, int]:
+    """Proposals waiting for an answer, per plan of these accesses (the coordinator's list)."""
     from sqlalchemy import func
 
     from patient_app.models import Proposal, ProposalStatus
 
+    plan_ids = [access.plan.id for access in accesses]
     return dict(
         db.session.execute(
             select(Proposal.plan_id, func.count(Proposal.id))

@@ -24,23 +24,31 @@ def _unread_by_thread(access: PlanAccess):
     return db.session.execute(statement, {"plan_id": access.plan.id, "me": access.membership.person_id})
 
 
-def _unread_by_thread_query(access: PlanAccess):
+def unread_messages(group_by, me):
+    """(group, count) of the messages from others that ``me`` has not read, per ``group_by``
+    (a thread, or a plan); one definition of "unread" for the plan pages and the coordinator's list."""
     from sqlalchemy import and_, func, or_
 
     from patient_app.models import Message, MessageThread, ThreadReadMark
 
-    me = bindparam("me")
     return (
-        select(Message.thread_id, func.count(Message.id))
+        select(group_by, func.count(Message.id))
         .join(MessageThread, Message.thread_id == MessageThread.id)
         .outerjoin(
             ThreadReadMark,
             and_(ThreadReadMark.thread_id == Message.thread_id, ThreadReadMark.person_id == me),
         )
-        .where(MessageThread.plan_id == bindparam("plan_id"), *visible_to(access, MessageThread))
         .where(Message.author_id != me)
         .where(or_(ThreadReadMark.last_read_message_id.is_(None), Message.id > ThreadReadMark.last_read_message_id))
-        .group_by(Message.thread_id)
+        .group_by(group_by)
+    )
+
+
+def _unread_by_thread_query(access: PlanAccess):
+    from patient_app.models import Message, MessageThread
+
+    return unread_messages(Message.thread_id, bindparam("me")).where(
+        MessageThread.plan_id == bindparam("plan_id"), *visible_to(access, MessageThread)
     )
 
 
